@@ -12,7 +12,7 @@ export interface Config {
   /** RabbitMQ URL; `undefined` selects the embedded broker. */
   readonly amqpUrl: string | undefined;
   readonly httpHost: string;
-  /** 0 disables the HTTP server. */
+  /** 0 picks a free port (tests, several functions in one process). */
   readonly httpPort: number;
   readonly prefetch: number;
   readonly maxAttempts: number;

@@ -1,0 +1,68 @@
+/**
+ * Builds the {@linkcode Context} a function receives: its publish goes through
+ * the transport, waits for the broker's confirm and retries, with backoff, a
+ * stream that has no queue yet, so a source started before its consumers
+ * loses nothing.
+ *
+ * @module
+ */
+import { backoffDelay, delay } from "./backoff.ts";
+import { encodeMessage } from "./codec.ts";
+import type { Config } from "./config.ts";
+import type { Context } from "./define_function.ts";
+import { PipelineError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { RuntimeMetrics } from "./runtime_metrics.ts";
+import type { StreamData, StreamName } from "./streams.ts";
+import type { Transport } from "./transport.ts";
+
+/** What {@linkcode createContext} needs. */
+export interface ContextParts {
+  readonly name: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: RuntimeMetrics;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  /** Absent for a function that neither consumes nor publishes. */
+  readonly transport: Transport | undefined;
+  readonly publishes: readonly StreamName[];
+}
+
+/** Creates the context of one running function. */
+export function createContext(parts: ContextParts): Context {
+  const { name, config, logger, metrics, signal, now, transport, publishes } = parts;
+  async function publish<S extends StreamName>(
+    stream: S,
+    id: string,
+    data: StreamData<S>,
+  ): Promise<void> {
+    if (!publishes.includes(stream) || transport === undefined) {
+      throw new TypeError(`Cannot publish to "${stream}": "${name}" does not declare it`);
+    }
+    const message = encodeMessage(id, data, now());
+    for (let attempt = 1;; attempt++) {
+      try {
+        await transport.publish(stream, message);
+        metrics.published.inc({ stream });
+        return;
+      } catch (error) {
+        if (!(error instanceof PipelineError) || error.code !== "UNROUTABLE") throw error;
+        if (attempt === 1 || attempt % 20 === 0) {
+          logger.warn("stream has no queue yet, retrying", { stream, id, attempt });
+        }
+        await delay(backoffDelay(attempt, { initialMs: 50, maxMs: 2000 }), signal);
+      }
+    }
+  }
+  return {
+    name,
+    config,
+    logger,
+    signal,
+    publish,
+    now,
+    counter: (counter, help) => metrics.counter(counter, help),
+    gauge: (gauge, help) => metrics.gauge(gauge, help),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The message envelope: `{"id", "timestamp", "data"}` as JSON, with the id
+ * also in the AMQP `messageId`. Decoding checks size, content type, JSON,
+ * envelope and the stream's payload schema, and says exactly what is wrong.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { z } from "zod";
+import type { Message } from "./define_function.ts";
+import { MessageInvalidError } from "./errors.ts";
+import { STREAM_SCHEMAS, type StreamData, type StreamName } from "./streams.ts";
+import type { Delivery, OutgoingMessage } from "./transport.ts";
+
+/** The content type of every message. */
+export const CONTENT_TYPE = "application/json";
+
+/** Ids are short printable tokens: never paths, never markup. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+const envelope = z.strictObject({
+  id: z.string().regex(ID_PATTERN, "must be 1 to 128 letters, digits or . _ : -"),
+  timestamp: z.number().int().nonnegative(),
+  data: z.unknown(),
+});
+
+/** Encodes one message for a stream. */
+export function encodeMessage<S extends StreamName>(
+  id: string,
+  data: StreamData<S>,
+  timestamp: number,
+): OutgoingMessage {
+  if (!ID_PATTERN.test(id)) throw new TypeError(`Cannot encode message: invalid id "${id}"`);
+  const body = Buffer.from(JSON.stringify({ id, timestamp, data }));
+  return { id, body, timestamp };
+}
+
+/** Options of {@linkcode decodeDelivery}. */
+export interface DecodeDeliveryOptions {
+  /** Largest body accepted. @default 65536 */
+  maxBytes?: number;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join(".");
+  const subject = path === "" ? "body" : `field "${path}"`;
+  if (issue.code === "invalid_type") {
+    if (issue.input === undefined) return `${subject} is missing`;
+    const expected = issue.expected === "object" ? "an object" : `a ${issue.expected}`;
+    return `${subject} must be ${expected}, got ${typeOf(issue.input)}`;
+  }
+  if (issue.code === "unrecognized_keys") {
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${
+      issue.keys.map((key) => `"${[path, key].filter(Boolean).join(".")}"`).join(", ")
+    }`;
+  }
+  return `${subject} ${issue.message}`;
+}
+
+function invalid(stream: StreamName, detail: string): MessageInvalidError {
+  return new MessageInvalidError(`Cannot parse message "${stream}": ${detail}`);
+}
+
+function parseJson(stream: StreamName, body: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(body));
+  } catch {
+    throw invalid(stream, "body is not UTF-8 JSON");
+  }
+}
+
+/** Decodes and validates a delivery; throws {@linkcode MessageInvalidError}. */
+export function decodeDelivery<S extends StreamName>(
+  stream: S,
+  delivery: Delivery,
+  options: DecodeDeliveryOptions = {},
+): Message<S> {
+  const maxBytes = options.maxBytes ?? 64 * 1024;
+  if (delivery.body.byteLength > maxBytes) {
+    throw invalid(stream, `body of ${delivery.body.byteLength} bytes exceeds ${maxBytes}`);
+  }
+  if (delivery.contentType !== undefined && delivery.contentType !== CONTENT_TYPE) {
+    throw invalid(stream, `content type "${delivery.contentType}" is not "${CONTENT_TYPE}"`);
+  }
+  const outer = envelope.safeParse(parseJson(stream, delivery.body), { reportInput: true });
+  if (!outer.success) throw invalid(stream, describeIssue(outer.error.issues[0]!));
+  const { id, timestamp, data } = outer.data;
+  if (delivery.messageId !== undefined && delivery.messageId !== id) {
+    throw invalid(stream, `messageId "${delivery.messageId}" differs from id "${id}"`);
+  }
+  const inner = STREAM_SCHEMAS[stream].safeParse(data, { reportInput: true });
+  if (!inner.success) {
+    const issue = inner.error.issues[0]!;
+    throw invalid(stream, describeIssue({ ...issue, path: ["data", ...issue.path] }));
+  }
+  return {
+    stream,
+    id,
+    timestamp,
+    data: inner.data as StreamData<S>,
+    attempt: delivery.attempt,
+  };
+}

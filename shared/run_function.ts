@@ -1,0 +1,177 @@
+/**
+ * The runtime: starts one function, owns its transport, subscriptions, ticks,
+ * health and metrics, and stops it cleanly.
+ *
+ * @module
+ */
+import { consumeDelivery } from "./_consume.ts";
+import { createContext } from "./_context.ts";
+import { runTicks } from "./_tick_loop.ts";
+import { delay } from "./backoff.ts";
+import type { Config } from "./config.ts";
+import type { PipelineFunction } from "./define_function.ts";
+import { type HealthServer, serveHealth } from "./health_server.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { RuntimeMetrics } from "./runtime_metrics.ts";
+import type { Subscription, Transport, TransportEvents } from "./transport.ts";
+
+/** Opens a transport that reports to the given events. */
+export type Connect = (events: TransportEvents) => Transport | Promise<Transport>;
+
+/** Options of {@linkcode runFunction}. */
+export interface RunFunctionOptions {
+  /** Opens the transport; required when the function consumes or publishes. */
+  connect?: Connect;
+  /** @default a JSON-lines logger named after the function */
+  logger?: Logger;
+  /** Clock handed to the function. @default Date.now */
+  now?: () => number;
+}
+
+/** A running function. */
+export interface FunctionRunner {
+  readonly metrics: RuntimeMetrics;
+  /** The port `/healthz` and `/metrics` answer on. */
+  readonly httpPort: number;
+  /** True while connected and consuming (or ticking). */
+  ready(): boolean;
+  /** Resolves after close(); rejects when the transport gave up for good. */
+  readonly done: Promise<void>;
+  /** Stops consuming, lets in-flight work finish, cleans up; same promise each call. */
+  close(): Promise<void>;
+}
+
+/** Starts a function; resolves once it consumes (or ticks). */
+export async function runFunction(
+  fn: PipelineFunction,
+  config: Config,
+  options: RunFunctionOptions = {},
+): Promise<FunctionRunner> {
+  const logger = options.logger ?? createLogger(fn.name, { level: config.logLevel });
+  const metrics = new RuntimeMetrics(fn.name);
+  const stopping = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const subscriptions: Subscription[] = [];
+  let started = false;
+  let fatal: (error: Error) => void = () => {};
+  let stopped: () => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    fatal = reject;
+    stopped = resolve;
+  });
+  done.catch(() => {});
+
+  const usesBroker = fn.publishes.length > 0 || fn.kind === "consumer";
+  const transport = usesBroker ? await openTransport() : undefined;
+  const ctx = createContext({
+    name: fn.name,
+    config,
+    logger,
+    metrics,
+    signal: stopping.signal,
+    now: options.now ?? Date.now,
+    transport,
+    publishes: fn.publishes,
+  });
+  const state = await fn.setup(ctx);
+  let ticking: Promise<void> = Promise.resolve();
+  if (fn.kind === "consumer") {
+    const parts = {
+      fn,
+      state,
+      ctx,
+      logger,
+      metrics,
+      maxAttempts: config.maxAttempts,
+      maxMessageBytes: config.maxMessageBytes,
+    };
+    for (const stream of fn.consumes) {
+      subscriptions.push(
+        await transport!.subscribe(stream, fn.name, (delivery) => {
+          const work = consumeDelivery(stream, delivery, parts);
+          inFlight.add(work);
+          work.finally(() => inFlight.delete(work));
+        }, { prefetch: config.prefetch }),
+      );
+    }
+  } else {
+    ticking = runTicks({ fn, state, ctx, logger, metrics });
+  }
+  started = true;
+  const ready = () =>
+    started && !stopping.signal.aborted &&
+    (transport === undefined || transport.state === "connected");
+  const server = startServer();
+  logger.info("function started", {
+    kind: fn.kind,
+    broker: config.amqpUrl === undefined ? "embedded" : "rabbitmq",
+    httpPort: server.port,
+  });
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    stopping.abort(new Error("Function is stopping"));
+    const steps: [string, () => Promise<unknown> | unknown][] = [
+      ["cancel subscriptions", () => Promise.all(subscriptions.map((s) => s.cancel()))],
+      ["finish in-flight work", () => drain()],
+      ["close function", () => fn.close?.(state, ctx)],
+      ["close transport", () => transport?.close()],
+      ["close health server", () => server.close()],
+    ];
+    for (const [step, run] of steps) {
+      try {
+        await run();
+      } catch (error) {
+        logger.error("shutdown step failed", { step, error });
+      }
+    }
+    logger.info("function stopped");
+    stopped();
+  }
+
+  async function drain(): Promise<void> {
+    const timeout = new AbortController();
+    const work = Promise.all([ticking, ...inFlight]);
+    const timedOut = delay(config.shutdownTimeoutMs, timeout.signal).then(() => true, () => false);
+    if (await Promise.race([work.then(() => false), timedOut])) {
+      logger.warn("in-flight work still running at shutdown", { messages: inFlight.size });
+    }
+    timeout.abort();
+  }
+
+  async function openTransport(): Promise<Transport> {
+    if (options.connect === undefined) {
+      throw new TypeError(`Cannot start "${fn.name}": it needs a broker and no connect was given`);
+    }
+    return await options.connect({
+      state: (next) => {
+        metrics.connected.set(next === "connected" ? 1 : 0);
+        if (next !== "connected") logger.warn("broker connection state", { state: next });
+      },
+      reconnect: () => {
+        metrics.reconnects.inc();
+        logger.info("broker connection recovered");
+      },
+      fatal: (error) => {
+        logger.error("broker connection lost for good", { error });
+        fatal(error);
+      },
+    });
+  }
+
+  function startServer(): HealthServer {
+    return serveHealth({ ready, registry: metrics.registry }, {
+      hostname: config.httpHost,
+      port: config.httpPort,
+    });
+  }
+
+  if (transport?.state === "connected") metrics.connected.set(1);
+  return {
+    metrics,
+    httpPort: server.port,
+    ready,
+    done,
+    close: () => closing ??= close(),
+  };
+}
