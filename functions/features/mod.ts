@@ -1,0 +1,65 @@
+/**
+ * The source: streams observations of the diabetes data set, each one as its
+ * ten scaled features on `features/X` and its target on `features/Y_true`,
+ * under one UUID v7 id.
+ *
+ * Rows are drawn at random with replacement; `FEATURES_SEED` makes the draw
+ * reproducible and `FEATURES_LIMIT` stops the source after that many
+ * observations.
+ *
+ * @module
+ */
+import { v7 } from "uuid";
+import { type Counter, defineTicker } from "../../shared/define_function.ts";
+import { type DiabetesRow, loadDiabetes } from "./load_diabetes.ts";
+import { mulberry32 } from "./mulberry32.ts";
+
+/** What the source keeps between ticks. */
+export interface FeaturesState {
+  /** The data set, in file order. */
+  readonly rows: readonly DiabetesRow[];
+  /** Uniform in [0, 1). */
+  readonly random: () => number;
+  /** Observations both of whose messages were confirmed. */
+  readonly confirmed: Counter;
+  /** Observations begun, whether or not their publishes succeeded. */
+  started: number;
+}
+
+/** The `features` source function. */
+export default defineTicker<FeaturesState>({
+  name: "features",
+  publishes: ["features/X", "features/Y_true"],
+  intervalMs: (config) => config.features.intervalMs,
+  // With FEATURES_INTERVAL_MS=0 the source publishes as fast as the broker
+  // confirms; 64 publishes in flight keep the channel busy without a flood.
+  concurrency: 64,
+  async setup(ctx) {
+    const rows = await loadDiabetes(ctx.config.dataDir);
+    const seed = ctx.config.features.seed;
+    ctx.logger.info("data set loaded", { rows: rows.length, seed: seed ?? null });
+    return {
+      rows,
+      random: seed === undefined ? Math.random : mulberry32(seed),
+      confirmed: ctx.counter("observations", "Observations published to both feature streams"),
+      started: 0,
+    };
+  },
+  async tick(state, ctx) {
+    const limit = ctx.config.features.limit;
+    // Counted before the first await so that concurrent ticks never start
+    // more than `limit` observations between them.
+    if (state.started >= limit) return "done";
+    state.started++;
+    const row = Math.floor(state.random() * state.rows.length);
+    const { features, target } = state.rows[row]!;
+    const id = v7();
+    await Promise.all([
+      ctx.publish("features/X", id, features),
+      ctx.publish("features/Y_true", id, { y_true: target }),
+    ]);
+    ctx.logger.debug("observation confirmed", { id, row });
+    state.confirmed.inc();
+    return state.started >= limit ? "done" : "continue";
+  },
+});
