@@ -1,0 +1,377 @@
+/**
+ * An in-process broker with RabbitMQ's semantics: fan-out exchanges, queues,
+ * competing consumers with prefetch, unsettled deliveries returned to the
+ * front of their queue when their connection goes away, and a delivery limit
+ * that dead-letters a message which keeps coming back.
+ *
+ * It lets the whole pipeline run in one process with only Deno when
+ * `AMQP_URL` is unset, like a local emulator of a cloud queue. No library
+ * does this for AMQP in-process, hence written by hand.
+ *
+ * @module
+ */
+import { clearImmediate, setImmediate } from "node:timers";
+import { DEATH_REASON_HEADER } from "./transport.ts";
+
+/** A message as the broker stores it. */
+export interface BrokerMessage {
+  /** The message id. */
+  readonly id: string;
+  /** The body; the broker keeps its own copy. */
+  readonly body: Uint8Array;
+  /** Milliseconds since the epoch when the publisher created it. */
+  readonly timestamp: number;
+  /** The headers. */
+  readonly headers: Readonly<Record<string, string | number>>;
+}
+
+/** One message handed to a consumer; settle it by its `tag`. */
+export interface BrokerDelivery {
+  /** The delivery tag, unique within its connection. */
+  readonly tag: number;
+  /** The queue it came from. */
+  readonly queue: string;
+  /** A copy of the stored message. */
+  readonly message: BrokerMessage;
+  /** True when an earlier delivery went unsettled (its consumer went away). */
+  readonly redelivered: boolean;
+}
+
+/** What {@linkcode MemoryBroker.queues} reports for one queue. */
+export interface QueueStats {
+  readonly name: string;
+  /** Messages ready to deliver. */
+  readonly messages: number;
+  /** Messages delivered and not yet settled. */
+  readonly unacked: number;
+  readonly consumers: number;
+}
+
+/** Options of {@linkcode MemoryBroker}. */
+export interface MemoryBrokerOptions {
+  /**
+   * How often a message may return unsettled (its consumer crashed) before it
+   * is dead-lettered, like a quorum queue's `x-delivery-limit`.
+   * @default 20
+   */
+  deliveryLimit?: number;
+}
+
+/** Options of {@linkcode MemoryBroker.declareQueue}. */
+export interface DeclareQueueOptions {
+  /** The queue that takes messages past the delivery limit. @default none: they are dropped */
+  deadLetterQueue?: string;
+}
+
+/** The `x-death-reason` of a message that exceeded the delivery limit. */
+export const DELIVERY_LIMIT_REASON = "delivery limit exceeded";
+
+/** One connection to a {@linkcode MemoryBroker}; closing it returns its unsettled deliveries. */
+export interface MemoryConnection {
+  /** True once closed. */
+  readonly closed: boolean;
+  /** Consumes a queue with at most `prefetch` unsettled deliveries; returns the consumer tag. */
+  consume(queue: string, prefetch: number, onDelivery: (delivery: BrokerDelivery) => void): string;
+  /** Stops a consumer; its unsettled deliveries may still be settled. */
+  cancel(consumerTag: string): void;
+  /** Removes a delivered message; false when the tag is stale or already settled. */
+  ack(tag: number): boolean;
+  /**
+   * Enqueues a copy of a delivered message at the back of `queue` with
+   * `headers` merged in, then acks it; false when the tag is stale.
+   */
+  republish(tag: number, queue: string, headers: Record<string, string | number>): boolean;
+  /** Cancels every consumer and returns unsettled deliveries to the front of their queues. */
+  close(): void;
+}
+
+interface Entry {
+  readonly message: BrokerMessage;
+  readonly redelivered: boolean;
+  /** How often it came back unsettled. */
+  readonly returns: number;
+}
+
+interface Consumer {
+  readonly tag: string;
+  readonly prefetch: number;
+  unsettled: number;
+  deliver(entry: Entry): void;
+}
+
+class Queue {
+  readonly ready: Entry[] = [];
+  readonly consumers: Consumer[] = [];
+  unacked = 0;
+  #next = 0;
+  #pump: ReturnType<typeof setImmediate> | undefined;
+
+  constructor(readonly name: string, readonly deadLetterQueue: string | undefined) {}
+
+  /**
+   * Delivers on a later turn of the event loop: never inside publish or ack,
+   * and setImmediate (unlike microtasks) lets timers and I/O run in between.
+   */
+  schedule(): void {
+    if (this.#pump !== undefined || this.ready.length === 0) return;
+    if (!this.consumers.some((c) => c.unsettled < c.prefetch)) return;
+    this.#pump = setImmediate(() => {
+      this.#pump = undefined;
+      this.#deliverAll();
+    });
+  }
+
+  removeConsumer(tag: string): void {
+    const index = this.consumers.findIndex((c) => c.tag === tag);
+    if (index === -1) return;
+    this.consumers.splice(index, 1);
+    if (this.#next > index) this.#next -= 1;
+    if (this.consumers.length === 0 && this.#pump !== undefined) {
+      clearImmediate(this.#pump);
+      this.#pump = undefined;
+    }
+  }
+
+  #deliverAll(): void {
+    try {
+      let consumer = this.#nextFree();
+      while (consumer !== undefined && this.ready.length > 0) {
+        const entry = this.ready.shift() as Entry;
+        this.unacked += 1;
+        consumer.unsettled += 1;
+        consumer.deliver(entry);
+        consumer = this.#nextFree();
+      }
+    } finally {
+      // A consumer callback that throws must not stall the queue.
+      this.schedule();
+    }
+  }
+
+  /** Round-robin over the consumers with a free prefetch slot. */
+  #nextFree(): Consumer | undefined {
+    const count = this.consumers.length;
+    for (let i = 0; i < count; i++) {
+      const index = (this.#next + i) % count;
+      const consumer = this.consumers[index] as Consumer;
+      if (consumer.unsettled < consumer.prefetch) {
+        this.#next = (index + 1) % count;
+        return consumer;
+      }
+    }
+    return undefined;
+  }
+}
+
+interface Pending {
+  readonly queue: Queue;
+  readonly entry: Entry;
+  readonly consumer: Consumer;
+}
+
+interface BrokerInternals {
+  queue(name: string, action: string): Queue;
+  enqueue(queue: Queue, message: BrokerMessage): void;
+  giveBack(queue: Queue, entry: Entry): void;
+}
+
+/** An in-process broker; several transports may connect to one, like several connections. */
+export class MemoryBroker {
+  readonly #exchanges = new Map<string, Set<string>>();
+  readonly #queues = new Map<string, Queue>();
+  readonly #deliveryLimit: number;
+  readonly #internals: BrokerInternals;
+
+  /** Creates an empty broker. */
+  constructor(options: MemoryBrokerOptions = {}) {
+    const limit = options.deliveryLimit ?? 20;
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new RangeError(`Invalid delivery limit "${limit}": expected a whole number from 0`);
+    }
+    this.#deliveryLimit = limit;
+    this.#internals = {
+      queue: (name, action) => this.#queue(name, action),
+      enqueue: (queue, message) => this.#enqueue(queue, message),
+      giveBack: (queue, entry) => this.#giveBack(queue, entry),
+    };
+  }
+
+  /** Declares a fan-out exchange; idempotent. */
+  declareExchange(name: string): void {
+    if (!this.#exchanges.has(name)) this.#exchanges.set(name, new Set());
+  }
+
+  /** Declares a queue; idempotent (the first declaration's options stay). */
+  declareQueue(name: string, options: DeclareQueueOptions = {}): void {
+    if (!this.#queues.has(name)) this.#queues.set(name, new Queue(name, options.deadLetterQueue));
+  }
+
+  /** Binds a queue to an exchange; idempotent. */
+  bindQueue(queue: string, exchange: string): void {
+    this.#queue(queue, "bind");
+    this.#exchange(exchange, "bind to").add(queue);
+  }
+
+  /** Copies a message into every queue bound to the exchange; returns how many took it. */
+  publish(exchange: string, message: BrokerMessage): number {
+    const bound = this.#exchange(exchange, "publish to");
+    const stored = copyMessage(message, {});
+    for (const name of bound) this.#enqueue(this.#queue(name, "publish to"), stored);
+    return bound.size;
+  }
+
+  /** Copies a message to the back of one queue, like AMQP's default exchange. */
+  sendToQueue(queue: string, message: BrokerMessage): void {
+    this.#enqueue(this.#queue(queue, "send to"), copyMessage(message, {}));
+  }
+
+  /** Opens a connection to consume and settle with. */
+  connect(): MemoryConnection {
+    return new Connection(this.#internals);
+  }
+
+  /** Every queue with its depth, unacked count and consumers, in declaration order. */
+  queues(): QueueStats[] {
+    return [...this.#queues.values()].map((q) => ({
+      name: q.name,
+      messages: q.ready.length,
+      unacked: q.unacked,
+      consumers: q.consumers.length,
+    }));
+  }
+
+  /** Removes and returns the ready messages of a queue, oldest first (e.g. a DLQ's). */
+  drain(queue: string): BrokerMessage[] {
+    const ready = this.#queue(queue, "drain");
+    return ready.ready.splice(0).map((entry) => copyMessage(entry.message, {}));
+  }
+
+  #exchange(name: string, action: string): Set<string> {
+    const bound = this.#exchanges.get(name);
+    if (bound === undefined) {
+      throw new RangeError(`Cannot ${action} exchange "${name}": it does not exist`);
+    }
+    return bound;
+  }
+
+  #queue(name: string, action: string): Queue {
+    const queue = this.#queues.get(name);
+    if (queue === undefined) {
+      throw new RangeError(`Cannot ${action} queue "${name}": it does not exist`);
+    }
+    return queue;
+  }
+
+  #enqueue(queue: Queue, message: BrokerMessage): void {
+    queue.ready.push({ message, redelivered: false, returns: 0 });
+    queue.schedule();
+  }
+
+  /** An unsettled delivery whose connection went away goes back to the front. */
+  #giveBack(queue: Queue, entry: Entry): void {
+    const returns = entry.returns + 1;
+    if (returns <= this.#deliveryLimit) {
+      queue.ready.unshift({ message: entry.message, redelivered: true, returns });
+      queue.schedule();
+      return;
+    }
+    const dead = queue.deadLetterQueue === undefined
+      ? undefined
+      : this.#queues.get(queue.deadLetterQueue);
+    const headers = { [DEATH_REASON_HEADER]: DELIVERY_LIMIT_REASON };
+    if (dead !== undefined) this.#enqueue(dead, copyMessage(entry.message, headers));
+  }
+}
+
+class Connection implements MemoryConnection {
+  readonly #broker: BrokerInternals;
+  readonly #pending = new Map<number, Pending>();
+  readonly #consumers = new Map<string, Queue>();
+  #closed = false;
+  #nextTag = 1;
+  #nextConsumer = 1;
+
+  constructor(broker: BrokerInternals) {
+    this.#broker = broker;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  consume(name: string, prefetch: number, onDelivery: (delivery: BrokerDelivery) => void): string {
+    if (this.#closed) throw new RangeError(`Cannot consume queue "${name}": connection is closed`);
+    if (!Number.isInteger(prefetch) || prefetch < 1) {
+      throw new RangeError(`Invalid prefetch "${prefetch}": expected a whole number from 1`);
+    }
+    const queue = this.#broker.queue(name, "consume");
+    const tag = `ctag-${this.#nextConsumer++}`;
+    const consumer: Consumer = {
+      tag,
+      prefetch,
+      unsettled: 0,
+      deliver: (entry) => {
+        const deliveryTag = this.#nextTag++;
+        this.#pending.set(deliveryTag, { queue, entry, consumer });
+        const message = copyMessage(entry.message, {});
+        onDelivery({ tag: deliveryTag, queue: name, message, redelivered: entry.redelivered });
+      },
+    };
+    queue.consumers.push(consumer);
+    this.#consumers.set(tag, queue);
+    queue.schedule();
+    return tag;
+  }
+
+  cancel(consumerTag: string): void {
+    this.#consumers.get(consumerTag)?.removeConsumer(consumerTag);
+    this.#consumers.delete(consumerTag);
+  }
+
+  ack(tag: number): boolean {
+    return this.#settle(tag) !== undefined;
+  }
+
+  republish(tag: number, queue: string, headers: Record<string, string | number>): boolean {
+    const pending = this.#pending.get(tag);
+    if (pending === undefined) return false;
+    // Look the target up first: a missing queue must leave the delivery unsettled.
+    const target = this.#broker.queue(queue, "republish to");
+    this.#broker.enqueue(target, copyMessage(pending.entry.message, headers));
+    this.#settle(tag);
+    return true;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const tag of [...this.#consumers.keys()]) this.cancel(tag);
+    // Newest first, each to the front: the oldest ends up first, as it was.
+    for (const tag of [...this.#pending.keys()].reverse()) {
+      const pending = this.#settle(tag) as Pending;
+      this.#broker.giveBack(pending.queue, pending.entry);
+    }
+  }
+
+  #settle(tag: number): Pending | undefined {
+    const pending = this.#pending.get(tag);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(tag);
+    pending.queue.unacked -= 1;
+    pending.consumer.unsettled -= 1;
+    pending.queue.schedule();
+    return pending;
+  }
+}
+
+function copyMessage(
+  message: BrokerMessage,
+  headers: Record<string, string | number>,
+): BrokerMessage {
+  return {
+    id: message.id,
+    body: message.body.slice(),
+    timestamp: message.timestamp,
+    headers: { ...message.headers, ...headers },
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * A {@linkcode Transport} over the in-process {@linkcode MemoryBroker}, used
+ * when `AMQP_URL` is unset. Each transport is one connection to the broker;
+ * several may share a broker, like replicas sharing RabbitMQ.
+ *
+ * @module
+ */
+import { setImmediate } from "node:timers";
+import { PipelineError } from "./errors.ts";
+import type { BrokerDelivery, MemoryBroker, MemoryConnection } from "./memory_broker.ts";
+import type { StreamName } from "./streams.ts";
+import {
+  ATTEMPT_HEADER,
+  deadLetterQueueName,
+  DEATH_REASON_HEADER,
+  type Delivery,
+  type OutgoingMessage,
+  queueName,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportEvents,
+  type TransportState,
+} from "./transport.ts";
+
+/** Options of {@linkcode createMemoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Told about state changes. @default no listener */
+  events?: TransportEvents;
+}
+
+/** A transport over a {@linkcode MemoryBroker}; `crash()` simulates a killed process. */
+export class MemoryTransport implements Transport {
+  readonly #broker: MemoryBroker;
+  readonly #connection: MemoryConnection;
+  readonly #events: TransportEvents;
+  readonly #confirms = new Set<Promise<void>>();
+  #state: TransportState = "connected";
+  #closing: Promise<void> | undefined;
+
+  /** Connects to the broker. */
+  constructor(broker: MemoryBroker, options: MemoryTransportOptions = {}) {
+    this.#broker = broker;
+    this.#connection = broker.connect();
+    this.#events = options.events ?? {};
+    this.#events.state?.("connected");
+  }
+
+  /** "connected" until closed or crashed, then "closed". */
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  /** Publishes to every queue bound to the stream; rejects "UNROUTABLE" when none is. */
+  publish(stream: StreamName, message: OutgoingMessage): Promise<void> {
+    if (this.#state === "closed") return Promise.reject(closedError(`publish to "${stream}"`));
+    this.#broker.declareExchange(stream);
+    const routed = this.#broker.publish(stream, {
+      id: message.id,
+      body: message.body,
+      timestamp: message.timestamp,
+      headers: { ...message.headers },
+    });
+    const error = routed > 0 ? undefined : new PipelineError(
+      "UNROUTABLE",
+      `Cannot publish message "${message.id}" to "${stream}": no queue is bound`,
+    );
+    return this.#confirm(error);
+  }
+
+  /** Declares the group's queue and its dead-letter queue, binds it, and consumes it. */
+  subscribe(
+    stream: StreamName,
+    group: string,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    const queue = queueName(stream, group);
+    if (this.#state === "closed") return Promise.reject(closedError(`consume "${queue}"`));
+    const dead = deadLetterQueueName(queue);
+    try {
+      this.#broker.declareExchange(stream);
+      this.#broker.declareQueue(dead);
+      this.#broker.declareQueue(queue, { deadLetterQueue: dead });
+      this.#broker.bindQueue(queue, stream);
+      const tag = this.#connection.consume(
+        queue,
+        options.prefetch,
+        (delivery) => onDelivery(this.#delivery(delivery)),
+      );
+      const cancel = () => {
+        this.#connection.cancel(tag);
+        return Promise.resolve();
+      };
+      return Promise.resolve({ queue, cancel });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Cancels consuming and returns unsettled deliveries; the same promise every call. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /**
+   * Drops the connection without settling anything, as `kill -9` would: the
+   * broker gives unsettled deliveries to the next consumer, and settling them
+   * here afterwards does nothing.
+   */
+  crash(): void {
+    this.#closing ??= Promise.resolve();
+    this.#disconnect();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#disconnect();
+    await Promise.allSettled([...this.#confirms]);
+  }
+
+  #disconnect(): void {
+    if (this.#state === "closed") return;
+    this.#connection.close();
+    this.#state = "closed";
+    this.#events.state?.("closed");
+  }
+
+  /**
+   * Settles on a later turn, as a broker confirm would: a source publishing in
+   * a loop must not starve timers and I/O with a chain of microtasks.
+   */
+  #confirm(error: PipelineError | undefined): Promise<void> {
+    const confirm = new Promise<void>((resolve, reject) => {
+      setImmediate(() => error === undefined ? resolve() : reject(error));
+    });
+    const tracked = confirm.catch(() => {}).finally(() => this.#confirms.delete(tracked));
+    this.#confirms.add(tracked);
+    return confirm;
+  }
+
+  #delivery(delivery: BrokerDelivery): Delivery {
+    const { tag, queue, message } = delivery;
+    const attempt = attemptOf(message.headers) + (delivery.redelivered ? 1 : 0);
+    const connection = this.#connection;
+    return {
+      body: message.body,
+      messageId: message.id,
+      contentType: "application/json",
+      headers: message.headers,
+      attempt,
+      queue,
+      ack() {
+        connection.ack(tag);
+      },
+      retry: (_reason: string) =>
+        settle(() => connection.republish(tag, queue, { [ATTEMPT_HEADER]: attempt + 1 })),
+      deadLetter: (reason: string) =>
+        settle(() =>
+          connection.republish(tag, deadLetterQueueName(queue), { [DEATH_REASON_HEADER]: reason })
+        ),
+    };
+  }
+}
+
+/** Connects a new transport to the broker. */
+export function createMemoryTransport(
+  broker: MemoryBroker,
+  options: MemoryTransportOptions = {},
+): MemoryTransport {
+  return new MemoryTransport(broker, options);
+}
+
+function attemptOf(headers: Readonly<Record<string, unknown>>): number {
+  const attempt = Number(headers[ATTEMPT_HEADER]);
+  return Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
+}
+
+/** Runs a settle step; a stale delivery is a no-op, a failure a rejection. */
+function settle(step: () => boolean): Promise<void> {
+  try {
+    step();
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function closedError(action: string): PipelineError {
+  return new PipelineError("TRANSPORT_CLOSED", `Cannot ${action}: transport is closed`);
+}
