@@ -134,13 +134,13 @@ class Queue {
 
   #deliverAll(): void {
     try {
-      let consumer = this.#nextFree();
-      while (consumer !== undefined && this.ready.length > 0) {
+      while (this.ready.length > 0) {
+        const consumer = this.#nextFree();
+        if (consumer === undefined) return;
         const entry = this.ready.shift() as Entry;
         this.unacked += 1;
         consumer.unsettled += 1;
         consumer.deliver(entry);
-        consumer = this.#nextFree();
       }
     } finally {
       // A consumer callback that throws must not stall the queue.

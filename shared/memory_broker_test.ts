@@ -133,6 +133,21 @@ Deno.test("MemoryConnection.consume() delivers with prefetch and round-robin", a
     b.close();
   });
 
+  await t.step("turns alternate when each message is acked before the next arrives", async () => {
+    const broker = setup();
+    const [a, b] = [broker.connect(), broker.connect()];
+    const got: string[] = [];
+    a.consume("q", 1, (d) => (got.push(`a:${d.message.id}`), a.ack(d.tag)));
+    b.consume("q", 1, (d) => (got.push(`b:${d.message.id}`), b.ack(d.tag)));
+    for (const id of ["m1", "m2", "m3"]) {
+      broker.publish("s", message(id));
+      await turn();
+    }
+    assert.deepEqual(got, ["a:m1", "b:m2", "a:m3"]);
+    a.close();
+    b.close();
+  });
+
   await t.step("cancel stops deliveries; what was handed out can still be acked", async () => {
     const broker = setup();
     const connection = broker.connect();
