@@ -15,13 +15,11 @@ import { DEATH_REASON_HEADER } from "./transport.ts";
 
 /** A message as the broker stores it. */
 export interface BrokerMessage {
-  /** The message id. */
   readonly id: string;
   /** The body; the broker keeps its own copy. */
   readonly body: Uint8Array;
   /** Milliseconds since the epoch when the publisher created it. */
   readonly timestamp: number;
-  /** The headers. */
   readonly headers: Readonly<Record<string, string | number>>;
 }
 
@@ -29,7 +27,6 @@ export interface BrokerMessage {
 export interface BrokerDelivery {
   /** The delivery tag, unique within its connection. */
   readonly tag: number;
-  /** The queue it came from. */
   readonly queue: string;
   /** A copy of the stored message. */
   readonly message: BrokerMessage;
@@ -68,7 +65,6 @@ export const DELIVERY_LIMIT_REASON = "delivery limit exceeded";
 
 /** One connection to a {@linkcode MemoryBroker}; closing it returns its unsettled deliveries. */
 export interface MemoryConnection {
-  /** True once closed. */
   readonly closed: boolean;
   /** Consumes a queue with at most `prefetch` unsettled deliveries; returns the consumer tag. */
   consume(queue: string, prefetch: number, onDelivery: (delivery: BrokerDelivery) => void): string;
@@ -106,7 +102,28 @@ class Queue {
   #next = 0;
   #pump: ReturnType<typeof setImmediate> | undefined;
 
-  constructor(readonly name: string, readonly deadLetterQueue: string | undefined) {}
+  constructor(
+    readonly name: string,
+    readonly deadLetter: Queue | undefined,
+    readonly deliveryLimit: number,
+  ) {}
+
+  push(message: BrokerMessage): void {
+    this.ready.push({ message, redelivered: false, returns: 0 });
+    this.schedule();
+  }
+
+  /** An unsettled delivery whose connection went away goes back to the front. */
+  giveBack(entry: Entry): void {
+    const returns = entry.returns + 1;
+    if (returns > this.deliveryLimit) {
+      const reason = { [DEATH_REASON_HEADER]: DELIVERY_LIMIT_REASON };
+      this.deadLetter?.push(copyMessage(entry.message, reason));
+      return;
+    }
+    this.ready.unshift({ message: entry.message, redelivered: true, returns });
+    this.schedule();
+  }
 
   /**
    * Delivers on a later turn of the event loop: never inside publish or ack,
@@ -169,18 +186,13 @@ interface Pending {
   readonly consumer: Consumer;
 }
 
-interface BrokerInternals {
-  queue(name: string, action: string): Queue;
-  enqueue(queue: Queue, message: BrokerMessage): void;
-  giveBack(queue: Queue, entry: Entry): void;
-}
+type Lookup = (queue: string, action: string) => Queue;
 
 /** An in-process broker; several transports may connect to one, like several connections. */
 export class MemoryBroker {
-  readonly #exchanges = new Map<string, Set<string>>();
+  readonly #exchanges = new Map<string, Set<Queue>>();
   readonly #queues = new Map<string, Queue>();
   readonly #deliveryLimit: number;
-  readonly #internals: BrokerInternals;
 
   /** Creates an empty broker. */
   constructor(options: MemoryBrokerOptions = {}) {
@@ -189,11 +201,6 @@ export class MemoryBroker {
       throw new RangeError(`Invalid delivery limit "${limit}": expected a whole number from 0`);
     }
     this.#deliveryLimit = limit;
-    this.#internals = {
-      queue: (name, action) => this.#queue(name, action),
-      enqueue: (queue, message) => this.#enqueue(queue, message),
-      giveBack: (queue, entry) => this.#giveBack(queue, entry),
-    };
   }
 
   /** Declares a fan-out exchange; idempotent. */
@@ -201,33 +208,36 @@ export class MemoryBroker {
     if (!this.#exchanges.has(name)) this.#exchanges.set(name, new Set());
   }
 
-  /** Declares a queue; idempotent (the first declaration's options stay). */
+  /** Declares a queue, after its dead-letter queue; idempotent (the first options stay). */
   declareQueue(name: string, options: DeclareQueueOptions = {}): void {
-    if (!this.#queues.has(name)) this.#queues.set(name, new Queue(name, options.deadLetterQueue));
+    if (this.#queues.has(name)) return;
+    const dead = options.deadLetterQueue === undefined
+      ? undefined
+      : this.#queue(options.deadLetterQueue, "dead-letter to");
+    this.#queues.set(name, new Queue(name, dead, this.#deliveryLimit));
   }
 
   /** Binds a queue to an exchange; idempotent. */
   bindQueue(queue: string, exchange: string): void {
-    this.#queue(queue, "bind");
-    this.#exchange(exchange, "bind to").add(queue);
+    this.#exchange(exchange, "bind to").add(this.#queue(queue, "bind"));
   }
 
   /** Copies a message into every queue bound to the exchange; returns how many took it. */
   publish(exchange: string, message: BrokerMessage): number {
     const bound = this.#exchange(exchange, "publish to");
     const stored = copyMessage(message, {});
-    for (const name of bound) this.#enqueue(this.#queue(name, "publish to"), stored);
+    for (const queue of bound) queue.push(stored);
     return bound.size;
   }
 
   /** Copies a message to the back of one queue, like AMQP's default exchange. */
   sendToQueue(queue: string, message: BrokerMessage): void {
-    this.#enqueue(this.#queue(queue, "send to"), copyMessage(message, {}));
+    this.#queue(queue, "send to").push(copyMessage(message, {}));
   }
 
   /** Opens a connection to consume and settle with. */
   connect(): MemoryConnection {
-    return new Connection(this.#internals);
+    return new Connection((name, action) => this.#queue(name, action));
   }
 
   /** Every queue with its depth, unacked count and consumers, in declaration order. */
@@ -242,11 +252,12 @@ export class MemoryBroker {
 
   /** Removes and returns the ready messages of a queue, oldest first (e.g. a DLQ's). */
   drain(queue: string): BrokerMessage[] {
-    const ready = this.#queue(queue, "drain");
-    return ready.ready.splice(0).map((entry) => copyMessage(entry.message, {}));
+    return this.#queue(queue, "drain").ready.splice(0).map((entry) =>
+      copyMessage(entry.message, {})
+    );
   }
 
-  #exchange(name: string, action: string): Set<string> {
+  #exchange(name: string, action: string): Set<Queue> {
     const bound = this.#exchanges.get(name);
     if (bound === undefined) {
       throw new RangeError(`Cannot ${action} exchange "${name}": it does not exist`);
@@ -261,38 +272,18 @@ export class MemoryBroker {
     }
     return queue;
   }
-
-  #enqueue(queue: Queue, message: BrokerMessage): void {
-    queue.ready.push({ message, redelivered: false, returns: 0 });
-    queue.schedule();
-  }
-
-  /** An unsettled delivery whose connection went away goes back to the front. */
-  #giveBack(queue: Queue, entry: Entry): void {
-    const returns = entry.returns + 1;
-    if (returns <= this.#deliveryLimit) {
-      queue.ready.unshift({ message: entry.message, redelivered: true, returns });
-      queue.schedule();
-      return;
-    }
-    const dead = queue.deadLetterQueue === undefined
-      ? undefined
-      : this.#queues.get(queue.deadLetterQueue);
-    const headers = { [DEATH_REASON_HEADER]: DELIVERY_LIMIT_REASON };
-    if (dead !== undefined) this.#enqueue(dead, copyMessage(entry.message, headers));
-  }
 }
 
 class Connection implements MemoryConnection {
-  readonly #broker: BrokerInternals;
+  readonly #lookup: Lookup;
   readonly #pending = new Map<number, Pending>();
   readonly #consumers = new Map<string, Queue>();
   #closed = false;
   #nextTag = 1;
   #nextConsumer = 1;
 
-  constructor(broker: BrokerInternals) {
-    this.#broker = broker;
+  constructor(lookup: Lookup) {
+    this.#lookup = lookup;
   }
 
   get closed(): boolean {
@@ -304,7 +295,7 @@ class Connection implements MemoryConnection {
     if (!Number.isInteger(prefetch) || prefetch < 1) {
       throw new RangeError(`Invalid prefetch "${prefetch}": expected a whole number from 1`);
     }
-    const queue = this.#broker.queue(name, "consume");
+    const queue = this.#lookup(name, "consume");
     const tag = `ctag-${this.#nextConsumer++}`;
     const consumer: Consumer = {
       tag,
@@ -336,8 +327,8 @@ class Connection implements MemoryConnection {
     const pending = this.#pending.get(tag);
     if (pending === undefined) return false;
     // Look the target up first: a missing queue must leave the delivery unsettled.
-    const target = this.#broker.queue(queue, "republish to");
-    this.#broker.enqueue(target, copyMessage(pending.entry.message, headers));
+    const target = this.#lookup(queue, "republish to");
+    target.push(copyMessage(pending.entry.message, headers));
     this.#settle(tag);
     return true;
   }
@@ -349,7 +340,7 @@ class Connection implements MemoryConnection {
     // Newest first, each to the front: the oldest ends up first, as it was.
     for (const tag of [...this.#pending.keys()].reverse()) {
       const pending = this.#settle(tag) as Pending;
-      this.#broker.giveBack(pending.queue, pending.entry);
+      pending.queue.giveBack(pending.entry);
     }
   }
 
