@@ -1,0 +1,320 @@
+/**
+ * The runtime's delivery behaviour, the same cases against every transport:
+ * ack, retry then dead-letter, bad input, fan-out, competing consumers, a
+ * consumer crash, graceful shutdown and a publish that waits for a queue.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { delay } from "../backoff.ts";
+import { type Config, loadConfig } from "../config.ts";
+import {
+  type AnyMessage,
+  type ConsumerFunction,
+  defineConsumer,
+  defineTicker,
+} from "../define_function.ts";
+import { PermanentError } from "../errors.ts";
+import { silentLogger } from "../logger.ts";
+import { type Connect, type FunctionRunner, runFunction } from "../run_function.ts";
+import type { StreamName } from "../streams.ts";
+import { deadLetterQueueName, queueName } from "../transport.ts";
+import { waitFor } from "./wait_for.ts";
+
+/** A raw message, for input the runtime itself would never send. */
+export interface RawMessage {
+  readonly body: Uint8Array;
+  readonly messageId?: string;
+  readonly contentType?: string;
+}
+
+/** What the suite needs from a transport under test. */
+export interface RuntimeHarness {
+  /** Opens connections to the broker under test; `crash()` drops them all abruptly. */
+  connection(): { connect: Connect; crash(): void };
+  /** Publishes bytes to a stream as they are. */
+  publishRaw(stream: StreamName, message: RawMessage): Promise<void>;
+  /** Removes and returns a queue's ready messages with their `x-death-reason`. */
+  drainQueue(queue: string): Promise<{ body: string; reason: string | undefined }[]>;
+  /** Deletes a consumer group's queues and their dead-letter queues. */
+  deleteGroup(group: string, streams: readonly StreamName[]): Promise<void>;
+}
+
+const config: Config = loadConfig({
+  HTTP_HOST: "127.0.0.1",
+  HTTP_PORT: "0",
+  MAX_ATTEMPTS: "3",
+  PREFETCH: "10",
+  SHUTDOWN_TIMEOUT_MS: "3000",
+});
+
+let groups = 0;
+function uniqueGroup(label: string): string {
+  return `test-${label}-${Deno.pid}-${Date.now().toString(36)}-${++groups}`;
+}
+
+const features = (v: number) => ({
+  age: v,
+  sex: 0,
+  bmi: 0,
+  bp: 0,
+  s1: 0,
+  s2: 0,
+  s3: 0,
+  s4: 0,
+  s5: 0,
+  s6: 0,
+});
+
+function envelope(id: string, data: unknown): RawMessage {
+  return {
+    body: Buffer.from(JSON.stringify({ id, timestamp: 1, data })),
+    messageId: id,
+    contentType: "application/json",
+  };
+}
+
+function truth(id: string, y: number): RawMessage {
+  return envelope(id, { y_true: y });
+}
+
+type Handle = (message: AnyMessage) => Promise<void> | void;
+
+function consumer(name: string, handle: Handle): ConsumerFunction<undefined> {
+  return defineConsumer({
+    name,
+    consumes: ["features/Y_true"],
+    publishes: [],
+    setup: () => undefined,
+    handle: (message) => handle(message),
+  });
+}
+
+/** Runs every case as a step of `t` against the harness's transport. */
+export async function runtimeConformance(
+  t: Deno.TestContext,
+  harness: RuntimeHarness,
+): Promise<void> {
+  const runners: FunctionRunner[] = [];
+  const used: string[] = [];
+  async function start(name: string, handle: Handle, connect?: Connect): Promise<FunctionRunner> {
+    used.push(name);
+    const runner = await runFunction(consumer(name, handle), config, {
+      logger: silentLogger,
+      connect: connect ?? harness.connection().connect,
+    });
+    runners.push(runner);
+    return runner;
+  }
+  const dlq = (group: string) => deadLetterQueueName(queueName("features/Y_true", group));
+  async function publishTruths(ids: readonly string[]): Promise<void> {
+    for (const [i, id] of ids.entries()) await harness.publishRaw("features/Y_true", truth(id, i));
+  }
+  const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+  try {
+    // First, while no queue is bound to any stream.
+    await t.step("a publish waits until its stream has a queue", async () => {
+      const group = uniqueGroup("late");
+      const source = await runFunction(
+        defineTicker({
+          name: uniqueGroup("source"),
+          publishes: ["features/Y_true"],
+          intervalMs: () => 0,
+          setup: () => ({ sent: 0 }),
+          tick: async (state, ctx) => {
+            if (state.sent === 3) return "done";
+            state.sent++;
+            await ctx.publish("features/Y_true", `late-${state.sent}`, { y_true: state.sent });
+            return "continue";
+          },
+        }),
+        config,
+        { logger: silentLogger, connect: harness.connection().connect },
+      );
+      runners.push(source);
+      await delay(300);
+      const got: string[] = [];
+      await start(group, (m) => void got.push(m.id));
+      await waitFor("3 late messages", () => got.length >= 3);
+      assert.deepEqual(got, ["late-1", "late-2", "late-3"]);
+    });
+    await t.step("acks handled messages and publishes confirmed ones onward", async () => {
+      const seen: string[] = [];
+      const relay = uniqueGroup("relay");
+      const sink = uniqueGroup("sink");
+      used.push(relay);
+      const runner = await runFunction(
+        defineConsumer({
+          name: relay,
+          consumes: ["features/X"],
+          publishes: ["predictions/Y_pred"],
+          setup: () => undefined,
+          handle: (m, _s, ctx) =>
+            ctx.publish("predictions/Y_pred", m.id, {
+              y_pred: 1,
+              model: { name: "t", version: "1" },
+            }),
+        }),
+        config,
+        { logger: silentLogger, connect: harness.connection().connect },
+      );
+      runners.push(runner);
+      used.push(sink);
+      runners.push(
+        await runFunction(
+          defineConsumer({
+            name: sink,
+            consumes: ["predictions/Y_pred"],
+            publishes: [],
+            setup: () => undefined,
+            handle: (m) => void seen.push(m.id),
+          }),
+          config,
+          { logger: silentLogger, connect: harness.connection().connect },
+        ),
+      );
+      const sent = ids("ack", 20);
+      for (const [i, id] of sent.entries()) {
+        await harness.publishRaw("features/X", envelope(id, features(i)));
+      }
+      await waitFor("20 predictions", () => seen.length >= 20);
+      await delay(100);
+      assert.deepEqual(seen.toSorted(), sent.toSorted());
+      assert.ok(runner.ready());
+    });
+
+    await t.step("retries a failing handler, then dead-letters it with the reason", async () => {
+      const calls = new Map<string, number>();
+      const group = uniqueGroup("retry");
+      await start(group, (m) => {
+        calls.set(m.id, (calls.get(m.id) ?? 0) + 1);
+        if (m.id === "poison") throw new Error("boom");
+      });
+      await publishTruths(["before", "poison", "after"]);
+      await waitFor("the poison message dead-lettered", async () => {
+        const dead = await harness.drainQueue(dlq(group));
+        if (dead.length === 0) return false;
+        assert.deepEqual(dead.map((d) => [JSON.parse(d.body).id, d.reason]), [
+          ["poison", "Gave up after 3 attempts: boom"],
+        ]);
+        return true;
+      });
+      assert.deepEqual(Object.fromEntries(calls), { before: 1, poison: 3, after: 1 });
+    });
+
+    await t.step(
+      "dead-letters bad input at once; valid messages around it are handled",
+      async () => {
+        const handled: string[] = [];
+        const group = uniqueGroup("bad");
+        await start(group, (m) => {
+          handled.push(m.id);
+          if (m.id === "refused") throw new PermanentError("Cannot use y: refused by handler");
+        });
+        const bad: [RawMessage, string][] = [
+          [{ body: Buffer.from("not json") }, "body is not UTF-8 JSON"],
+          [envelope("no-y", { y: 1 }), 'field "data.y_true" is missing'],
+          [
+            { ...truth("typed", 1), contentType: "text/plain" },
+            'content type "text/plain" is not "application/json"',
+          ],
+        ];
+        await harness.publishRaw("features/Y_true", truth("first", 1));
+        for (const [message] of bad) await harness.publishRaw("features/Y_true", message);
+        await publishTruths(["refused", "last"]);
+        await waitFor("both valid messages", () => handled.includes("last"));
+        let dead: { body: string; reason: string | undefined }[] = [];
+        await waitFor("4 dead letters", async () => {
+          dead = dead.concat(await harness.drainQueue(dlq(group)));
+          return dead.length >= 4;
+        });
+        assert.deepEqual(handled, ["first", "refused", "last"]);
+        assert.deepEqual(dead.map((d) => d.reason), [
+          ...bad.map(([, reason]) => `Cannot parse message "features/Y_true": ${reason}`),
+          "Cannot use y: refused by handler",
+        ]);
+      },
+    );
+
+    await t.step("fans out: two functions each get every message", async () => {
+      const a: string[] = [];
+      const b: string[] = [];
+      await start(uniqueGroup("fan-a"), (m) => void a.push(m.id));
+      await start(uniqueGroup("fan-b"), (m) => void b.push(m.id));
+      const sent = ids("fan", 30);
+      await publishTruths(sent);
+      await waitFor("both functions got 30", () => a.length >= 30 && b.length >= 30);
+      await delay(100);
+      assert.deepEqual(a.toSorted(), sent.toSorted());
+      assert.deepEqual(b.toSorted(), sent.toSorted());
+    });
+
+    await t.step("competing replicas split the work without loss or duplication", async () => {
+      const group = uniqueGroup("compete");
+      const byReplica: string[][] = [[], []];
+      const slow = (replica: number) => async (m: AnyMessage) => {
+        await delay(2);
+        byReplica[replica]!.push(m.id);
+      };
+      await start(group, slow(0));
+      await start(group, slow(1));
+      const sent = ids("compete", 200);
+      await publishTruths(sent);
+      await waitFor("200 handled", () => byReplica[0]!.length + byReplica[1]!.length >= 200);
+      await delay(100);
+      const all = byReplica.flat();
+      assert.equal(all.length, 200);
+      assert.deepEqual(all.toSorted(), sent.toSorted());
+      assert.ok(byReplica[0]!.length > 0 && byReplica[1]!.length > 0, "both replicas worked");
+    });
+
+    await t.step("unacked messages survive a consumer crash and reach the next one", async () => {
+      const group = uniqueGroup("crash");
+      const first = harness.connection();
+      const held: string[] = [];
+      const crashed = await start(group, (m) => {
+        held.push(m.id);
+        return new Promise(() => {}); // never finishes, like a process killed mid-work
+      }, first.connect);
+      const sent = ids("crash", 25);
+      await publishTruths(sent);
+      await waitFor("the first consumer to hold its prefetch", () => held.length === 10);
+      first.crash();
+      const taken: string[] = [];
+      await start(group, (m) => void taken.push(m.id));
+      await waitFor("the second consumer to get all 25", () => taken.length >= 25);
+      await delay(100);
+      assert.deepEqual(taken.toSorted(), sent.toSorted());
+      runners.splice(runners.indexOf(crashed), 1);
+      void crashed.close();
+    });
+
+    await t.step("graceful shutdown finishes in-flight work and loses nothing", async () => {
+      const group = uniqueGroup("shutdown");
+      const done: string[] = [];
+      const slowly = async (m: AnyMessage) => {
+        await delay(30);
+        done.push(m.id);
+      };
+      const runner = await start(group, slowly);
+      const sent = ids("stop", 60);
+      await publishTruths(sent);
+      await waitFor("a few handled", () => done.length >= 5);
+      await Promise.all([runner.close(), runner.close()]);
+      assert.equal(runner.ready(), false);
+      const atStop = done.length;
+      await start(group, slowly);
+      await waitFor("the rest after a restart", () => done.length >= 60, { timeoutMs: 20_000 });
+      await delay(100);
+      assert.ok(atStop < 60, "shutdown happened mid-stream");
+      assert.deepEqual(done.toSorted(), sent.toSorted(), "each message handled exactly once");
+    });
+  } finally {
+    await Promise.all(runners.map((runner) => runner.close()));
+    for (const group of used) {
+      await harness.deleteGroup(group, ["features/X", "features/Y_true", "predictions/Y_pred"]);
+    }
+  }
+}
