@@ -15,7 +15,10 @@ import { DEATH_REASON_HEADER } from "./transport.ts";
 
 /** A message as the broker stores it. */
 export interface BrokerMessage {
-  readonly id: string;
+  /** The AMQP `messageId`, when the publisher set one. */
+  readonly id?: string;
+  /** The AMQP `contentType`, when the publisher set one. */
+  readonly contentType?: string;
   /** The body; the broker keeps its own copy. */
   readonly body: Uint8Array;
   /** Milliseconds since the epoch when the publisher created it. */
@@ -222,6 +225,15 @@ export class MemoryBroker {
     this.#exchange(exchange, "bind to").add(this.#queue(queue, "bind"));
   }
 
+  /** Deletes a queue, unbinding it and cancelling its consumers; idempotent. */
+  deleteQueue(name: string): void {
+    const queue = this.#queues.get(name);
+    if (queue === undefined) return;
+    this.#queues.delete(name);
+    for (const bound of this.#exchanges.values()) bound.delete(queue);
+    for (const consumer of [...queue.consumers]) queue.removeConsumer(consumer.tag);
+  }
+
   /** Copies a message into every queue bound to the exchange; returns how many took it. */
   publish(exchange: string, message: BrokerMessage): number {
     const bound = this.#exchange(exchange, "publish to");
@@ -360,9 +372,8 @@ function copyMessage(
   headers: Record<string, string | number>,
 ): BrokerMessage {
   return {
-    id: message.id,
+    ...message,
     body: message.body.slice(),
-    timestamp: message.timestamp,
     headers: { ...message.headers, ...headers },
   };
 }

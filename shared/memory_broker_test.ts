@@ -19,7 +19,7 @@ function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function ids(deliveries: readonly BrokerDelivery[]): string[] {
+function ids(deliveries: readonly BrokerDelivery[]): (string | undefined)[] {
   return deliveries.map((d) => d.message.id);
 }
 
@@ -242,6 +242,21 @@ Deno.test("MemoryConnection.close() returns unsettled deliveries to the front", 
       "x-death-reason": DELIVERY_LIMIT_REASON,
     });
   });
+});
+
+Deno.test("MemoryBroker.deleteQueue() unbinds the queue and cancels its consumers", async () => {
+  const broker = setup();
+  const connection = broker.connect();
+  const got: BrokerDelivery[] = [];
+  connection.consume("q", 1, (d) => got.push(d));
+  broker.publish("s", message("m1"));
+  broker.deleteQueue("q");
+  broker.deleteQueue("q");
+  await turn();
+  assert.deepEqual(got, []);
+  assert.equal(broker.publish("s", message("m2")), 0);
+  assert.deepEqual(broker.queues().map((q) => q.name), ["q.dead"]);
+  connection.close();
 });
 
 Deno.test("MemoryBroker() refuses a negative delivery limit", () => {

@@ -57,6 +57,7 @@ export class MemoryTransport implements Transport {
     this.#broker.declareExchange(stream);
     const routed = this.#broker.publish(stream, {
       id: message.id,
+      contentType: "application/json",
       body: message.body,
       timestamp: message.timestamp,
       headers: { ...message.headers },
@@ -146,7 +147,7 @@ export class MemoryTransport implements Transport {
     return {
       body: message.body,
       messageId: message.id,
-      contentType: "application/json",
+      contentType: message.contentType,
       headers: message.headers,
       attempt,
       queue,

@@ -70,6 +70,21 @@ Deno.test("MemoryTransport.subscribe() delivers like RabbitMQ", async (t) => {
     await transport.close();
   });
 
+  await t.step("id and content type are what the publisher set, or undefined", async () => {
+    const broker = new MemoryBroker();
+    const transport = createMemoryTransport(broker);
+    const got: Delivery[] = [];
+    await transport.subscribe("features/X", "model", (d) => got.push(d), { prefetch: 5 });
+    broker.publish("features/X", { body: encoder.encode("x"), timestamp: 1, headers: {} });
+    broker.publish("features/X", { ...outgoing("b"), contentType: "text/plain", headers: {} });
+    await turn();
+    assert.deepEqual(got.map((d) => [d.messageId, d.contentType]), [
+      [undefined, undefined],
+      ["b", "text/plain"],
+    ]);
+    await transport.close();
+  });
+
   await t.step("two groups each get every message; one group's replicas compete", async () => {
     const broker = new MemoryBroker();
     const [m1, m2, metrics] = [1, 2, 3].map(() => createMemoryTransport(broker)) as [
