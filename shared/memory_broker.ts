@@ -107,7 +107,8 @@ class Queue {
 
   constructor(
     readonly name: string,
-    readonly deadLetter: Queue | undefined,
+    /** Looked up on use: like RabbitMQ, a missing dead-letter queue drops the message. */
+    readonly deadLetter: () => Queue | undefined,
     readonly deliveryLimit: number,
   ) {}
 
@@ -121,7 +122,7 @@ class Queue {
     const returns = entry.returns + 1;
     if (returns > this.deliveryLimit) {
       const reason = { [DEATH_REASON_HEADER]: DELIVERY_LIMIT_REASON };
-      this.deadLetter?.push(copyMessage(entry.message, reason));
+      this.deadLetter()?.push(copyMessage(entry.message, reason));
       return;
     }
     this.ready.unshift({ message: entry.message, redelivered: true, returns });
@@ -211,13 +212,12 @@ export class MemoryBroker {
     if (!this.#exchanges.has(name)) this.#exchanges.set(name, new Set());
   }
 
-  /** Declares a queue, after its dead-letter queue; idempotent (the first options stay). */
+  /** Declares a queue; idempotent (the first declaration's options stay). */
   declareQueue(name: string, options: DeclareQueueOptions = {}): void {
     if (this.#queues.has(name)) return;
-    const dead = options.deadLetterQueue === undefined
-      ? undefined
-      : this.#queue(options.deadLetterQueue, "dead-letter to");
-    this.#queues.set(name, new Queue(name, dead, this.#deliveryLimit));
+    const dead = options.deadLetterQueue;
+    const deadLetter = () => dead === undefined ? undefined : this.#queues.get(dead);
+    this.#queues.set(name, new Queue(name, deadLetter, this.#deliveryLimit));
   }
 
   /** Binds a queue to an exchange; idempotent. */

@@ -242,6 +242,19 @@ Deno.test("MemoryConnection.close() returns unsettled deliveries to the front", 
       "x-death-reason": DELIVERY_LIMIT_REASON,
     });
   });
+
+  await t.step("without its dead-letter queue, such a message is dropped", async () => {
+    const broker = new MemoryBroker({ deliveryLimit: 0 });
+    broker.declareQueue("r", { deadLetterQueue: "r.dead" });
+    broker.sendToQueue("r", message("m1"));
+    const connection = broker.connect();
+    let deliveries = 0;
+    connection.consume("r", 1, () => deliveries++);
+    await turn();
+    connection.close();
+    assert.equal(deliveries, 1);
+    assert.deepEqual(broker.queues(), [{ name: "r", messages: 0, unacked: 0, consumers: 0 }]);
+  });
 });
 
 Deno.test("MemoryBroker.deleteQueue() unbinds the queue and cancels its consumers", async () => {
