@@ -41,7 +41,11 @@ export function fakeContext(name: string, options: FakeContextOptions = {}): Fak
   return {
     name,
     config,
-    logger: createLogger(name, { level: "debug", write: (line) => logs.push(JSON.parse(line)) }),
+    logger: createLogger(name, {
+      level: "debug",
+      write: (line) => logs.push(JSON.parse(line)),
+      now: () => 0,
+    }),
     signal: options.signal ?? new AbortController().signal,
     async publish<S extends StreamName>(stream: S, id: string, data: StreamData<S>) {
       await confirm(stream, id);

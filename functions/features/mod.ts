@@ -24,6 +24,8 @@ export interface FeaturesState {
   readonly confirmed: Counter;
   /** Observations begun, whether or not their publishes succeeded. */
   started: number;
+  /** Publishes of observations not yet confirmed. */
+  readonly inFlight: Set<Promise<unknown>>;
 }
 
 /** The `features` source function. */
@@ -43,23 +45,37 @@ export default defineTicker<FeaturesState>({
       random: seed === undefined ? Math.random : mulberry32(seed),
       confirmed: ctx.counter("observations", "Observations published to both feature streams"),
       started: 0,
+      inFlight: new Set(),
     };
   },
   async tick(state, ctx) {
     const limit = ctx.config.features.limit;
     // Counted before the first await so that concurrent ticks never start
     // more than `limit` observations between them.
-    if (state.started >= limit) return "done";
+    if (state.started >= limit) {
+      // "done" once the last observation is settled, so that "ticks done"
+      // in the log means every observation was confirmed or failed.
+      await Promise.allSettled(state.inFlight);
+      return "done";
+    }
     state.started++;
     const row = Math.floor(state.random() * state.rows.length);
     const { features, target } = state.rows[row]!;
     const id = v7();
-    await Promise.all([
+    const published = Promise.all([
       ctx.publish("features/X", id, features),
       ctx.publish("features/Y_true", id, { y_true: target }),
     ]);
+    state.inFlight.add(published);
+    try {
+      await published;
+    } finally {
+      state.inFlight.delete(published);
+    }
     ctx.logger.debug("observation confirmed", { id, row });
     state.confirmed.inc();
-    return state.started >= limit ? "done" : "continue";
+    if (state.started < limit) return "continue";
+    await Promise.allSettled(state.inFlight);
+    return "done";
   },
 });

@@ -99,12 +99,23 @@ Deno.test("features.tick() stops at FEATURES_LIMIT", async (t) => {
       publish: (stream) => new Promise((resolve) => pending.push({ stream, release: resolve })),
     });
     const state = await features.setup(ctx);
-    const ticks = Array.from({ length: 64 }, () => features.tick(state, ctx));
+    let settled = 0;
+    const ticks = Array.from(
+      { length: 64 },
+      () => Promise.resolve(features.tick(state, ctx)).finally(() => settled++),
+    );
     // Both streams of all ten observations are in flight before any confirm.
     assert.equal(pending.length, 20);
     assert.equal(pending.filter((p) => p.stream === "features/X").length, 10);
     assert.equal(ctx.published.length, 0);
-    for (const p of pending) p.release();
+    // No tick says "done" while an observation is still unconfirmed.
+    const yieldToTimers = () => new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToTimers();
+    assert.equal(settled, 0);
+    for (const p of pending.slice(0, 19)) p.release();
+    await yieldToTimers();
+    assert.equal(settled, 0);
+    pending[19]!.release();
     const results = await Promise.all(ticks);
     assert.deepEqual(results, Array(64).fill("done"));
     assert.equal(ctx.published.length, 20);

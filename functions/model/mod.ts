@@ -1,0 +1,52 @@
+/**
+ * Inference: predicts the disease progression of each observation on
+ * `features/X` and publishes it on `predictions/Y_pred` under the same id,
+ * with the model's name and version.
+ *
+ * `MODEL` picks the model ("linear", fitted into data/model.json by
+ * `deno task train`, or "sum"); `MODEL_DELAY_MS` adds an artificial delay
+ * per message to simulate a slow model.
+ *
+ * @module
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import { defineConsumer } from "../../shared/define_function.ts";
+import { PermanentError } from "../../shared/errors.ts";
+import { Y_RANGE } from "../../shared/streams.ts";
+import { loadModel } from "./load_model.ts";
+import type { Model } from "./model.ts";
+
+/** The `model` inference function. */
+export default defineConsumer<Model>({
+  name: "model",
+  consumes: ["features/X"],
+  publishes: ["predictions/Y_pred"],
+  async setup(ctx) {
+    const model = await loadModel(ctx.config.dataDir, ctx.config.model.kind);
+    ctx.logger.info("model loaded", { model: model.name, version: model.version });
+    return model;
+  },
+  async handle(message, model, ctx) {
+    if (message.stream !== "features/X") {
+      throw new PermanentError(
+        `Cannot predict from stream "${message.stream}": expected "features/X"`,
+      );
+    }
+    const { delayMs } = ctx.config.model;
+    // Rejects at once when the function is asked to stop, so shutdown never
+    // waits for a delay; the message is then retried.
+    if (delayMs > 0) await delay(delayMs, undefined, { signal: ctx.signal });
+    const yPred = model.predict(message.data);
+    // Finite features can still be extreme enough to leave the stream's range;
+    // retrying would give the same answer.
+    if (!(yPred >= Y_RANGE.min && yPred <= Y_RANGE.max)) {
+      throw new PermanentError(
+        `Cannot predict for message "${message.id}": prediction "${yPred}" lies outside ${Y_RANGE.min}..${Y_RANGE.max}`,
+      );
+    }
+    await ctx.publish("predictions/Y_pred", message.id, {
+      y_pred: yPred,
+      model: { name: model.name, version: model.version },
+    });
+  },
+});

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Env } from "../../shared/config.ts";
+import type { AnyMessage } from "../../shared/define_function.ts";
+import { FEATURE_NAMES, type Features } from "../../shared/streams.ts";
+import { loadDiabetes } from "../features/load_diabetes.ts";
+import { fakeContext, type FakeContextOptions } from "./_fake_context.ts";
+import { loadModel } from "./load_model.ts";
+import model from "./mod.ts";
+
+const dataDir = join(fileURLToPath(new URL("../../", import.meta.url)), "data");
+const ID = "01900000-0000-7000-8000-000000000001";
+
+function context(env: Env, options: Omit<FakeContextOptions, "env"> = {}) {
+  return fakeContext("model", { ...options, env: { DATA_DIR: dataDir, ...env } });
+}
+
+function featuresMessage(data: Features): AnyMessage {
+  return { stream: "features/X", id: ID, timestamp: 0, data, attempt: 1 };
+}
+
+Deno.test("model consumes features/X and publishes predictions/Y_pred", () => {
+  assert.equal(model.kind, "consumer");
+  assert.equal(model.name, "model");
+  assert.deepEqual(model.consumes, ["features/X"]);
+  assert.deepEqual(model.publishes, ["predictions/Y_pred"]);
+});
+
+Deno.test("model.handle() publishes the chosen model's prediction under the message id", async (t) => {
+  const rows = await loadDiabetes(dataDir);
+  const row = rows[0]!;
+
+  await t.step("MODEL=linear (the default)", async () => {
+    const ctx = context({});
+    const state = await model.setup(ctx);
+    const linear = await loadModel(dataDir, "linear");
+    await model.handle(featuresMessage(row.features), state, ctx);
+    assert.deepEqual(ctx.published, [{
+      stream: "predictions/Y_pred",
+      id: ID,
+      data: {
+        y_pred: linear.predict(row.features),
+        model: { name: "linear", version: linear.version },
+      },
+    }]);
+    // Row 0 (target 151): the fit predicts 206.1167 for it.
+    const yPred = (ctx.published[0]!.data as { y_pred: number }).y_pred;
+    assert.equal(yPred.toFixed(4), "206.1167");
+    assert.deepEqual(ctx.logs.find((line) => line.event === "model loaded"), {
+      time: "1970-01-01T00:00:00.000Z",
+      level: "info",
+      function: "model",
+      event: "model loaded",
+      model: "linear",
+      version: linear.version,
+    });
+  });
+
+  await t.step("MODEL=sum", async () => {
+    const ctx = context({ MODEL: "sum" });
+    const state = await model.setup(ctx);
+    await model.handle(featuresMessage(row.features), state, ctx);
+    const sum = FEATURE_NAMES.reduce((total, name) => total + row.features[name], 0);
+    assert.deepEqual(ctx.published, [{
+      stream: "predictions/Y_pred",
+      id: ID,
+      data: { y_pred: sum, model: { name: "sum", version: "1" } },
+    }]);
+  });
+});
+
+Deno.test("model.handle() waits MODEL_DELAY_MS unless asked to stop", async (t) => {
+  await t.step("a stop during the delay rejects and publishes nothing", async () => {
+    const controller = new AbortController();
+    const ctx = context({ MODEL_DELAY_MS: "60000" }, { signal: controller.signal });
+    const state = await model.setup(ctx);
+    const handled = Promise.resolve(
+      model.handle(featuresMessage((await loadDiabetes(dataDir))[0]!.features), state, ctx),
+    );
+    await Promise.resolve();
+    assert.equal(ctx.published.length, 0);
+    controller.abort();
+    await assert.rejects(handled, { name: "AbortError" });
+    assert.equal(ctx.published.length, 0);
+  });
+
+  await t.step("an already stopped function does not predict", async () => {
+    const ctx = context({ MODEL_DELAY_MS: "1" }, { signal: AbortSignal.abort() });
+    const state = await model.setup(ctx);
+    const features = (await loadDiabetes(dataDir))[0]!.features;
+    await assert.rejects(async () => await model.handle(featuresMessage(features), state, ctx), {
+      name: "AbortError",
+    });
+    assert.equal(ctx.published.length, 0);
+  });
+});
+
+Deno.test("model.handle() refuses messages it can never predict", async (t) => {
+  const ctx = context({});
+  const state = await model.setup(ctx);
+
+  await t.step("a message of another stream", async () => {
+    const message: AnyMessage = {
+      stream: "features/Y_true",
+      id: ID,
+      timestamp: 0,
+      data: { y_true: 1 },
+      attempt: 1,
+    };
+    await assert.rejects(async () => await model.handle(message, state, ctx), {
+      name: "PermanentError",
+      code: "PERMANENT",
+      message: 'Cannot predict from stream "features/Y_true": expected "features/X"',
+    });
+  });
+
+  await t.step("features so extreme the prediction leaves the stream's range", async () => {
+    const features = Object.fromEntries(FEATURE_NAMES.map((name) => [name, 0])) as Features;
+    await assert.rejects(
+      async () => await model.handle(featuresMessage({ ...features, bmi: 1e6 }), state, ctx),
+      (error: unknown) => {
+        assert.ok(error instanceof Error);
+        assert.equal(error.name, "PermanentError");
+        assert.match(
+          error.message,
+          /^Cannot predict for message "01900000-0000-7000-8000-000000000001": prediction "\d+\.\d+" lies outside -10000\.\.10000$/,
+        );
+        return true;
+      },
+    );
+  });
+  assert.equal(ctx.published.length, 0);
+});

@@ -1,0 +1,15 @@
+import type { Config } from "../../shared/config.ts";
+import type { Features } from "../../shared/streams.ts";
+
+/** The models `MODEL` may name. */
+export type ModelKind = Config["model"]["kind"];
+
+/** A regression model: the ten scaled features in, a disease progression score out. */
+export interface Model {
+  /** Sent with every prediction, e.g. "linear". */
+  readonly name: string;
+  /** Tells two fits of one model apart, e.g. a hash of its parameters. */
+  readonly version: string;
+  /** Predicts the target of one observation. */
+  predict(features: Features): number;
+}
