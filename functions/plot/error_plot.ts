@@ -1,0 +1,142 @@
+/**
+ * The plot function's work on each tick: read what the metric log gained,
+ * and if the errors changed, draw their histogram to
+ * `$LOGS_DIR/error_distribution.png`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Context, Counter } from "../../shared/define_function.ts";
+import type { Logger } from "../../shared/logger.ts";
+import { histogram } from "./histogram.ts";
+import { HistogramChart } from "./histogram_chart.ts";
+import {
+  METRIC_LOG_HEADER,
+  type MetricLogRead,
+  MetricLogReader,
+  type MetricLogStatus,
+} from "./metric_log_reader.ts";
+import { SortedErrors } from "./sorted_errors.ts";
+import { writeFileAtomic } from "./write_file_atomic.ts";
+
+/** The file the metrics function appends to, inside `LOGS_DIR`. */
+export const METRIC_LOG_FILE = "metric_log.csv";
+/** The picture this function writes, inside `LOGS_DIR`. */
+export const PLOT_FILE = "error_distribution.png";
+
+/** Options of {@linkcode ErrorPlot}. */
+export interface ErrorPlotOptions {
+  /** The most bins drawn. @default 100 */
+  maxBins?: number;
+  /** Bytes read at a time; also the longest line accepted. @default 1 MiB */
+  chunkBytes?: number;
+}
+
+/** Keeps every error of the metric log and redraws their histogram when they change. */
+export class ErrorPlot {
+  readonly #logsPath: string;
+  readonly #plotPath: string;
+  readonly #reader: MetricLogReader;
+  readonly #errors = new SortedErrors();
+  readonly #chart: HistogramChart;
+  readonly #maxBins: number;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #skippedRows: Counter;
+  #version = 0;
+  #drawnVersion = 0;
+  #status: MetricLogStatus | undefined;
+  #torn = false;
+
+  /** Sets up the reader and the chart renderer from the context's configuration. */
+  constructor(ctx: Context, options: ErrorPlotOptions = {}) {
+    const { logsDir, plot } = ctx.config;
+    this.#logsPath = join(logsDir, METRIC_LOG_FILE);
+    this.#plotPath = join(logsDir, PLOT_FILE);
+    const chunk = options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes };
+    this.#reader = new MetricLogReader(this.#logsPath, chunk);
+    this.#chart = new HistogramChart(plot.width, plot.height);
+    this.#maxBins = options.maxBins ?? 100;
+    this.#logger = ctx.logger;
+    this.#now = () => ctx.now();
+    this.#skippedRows = ctx.counter(
+      "plot_skipped_rows",
+      "Rows of the metric log the plot function could not parse",
+    );
+  }
+
+  /** How many errors are held. */
+  get rows(): number {
+    return this.#errors.length;
+  }
+
+  /** Reads the new rows and redraws if the errors changed; true when it drew. */
+  async refresh(): Promise<boolean> {
+    const started = this.#now();
+    const read = await this.#reader.read();
+    this.#take(read);
+    this.#report(read);
+    if (this.#version === this.#drawnVersion) return false;
+    const version = this.#version;
+    const bins = histogram(this.#errors.values(), { sorted: true, maxBins: this.#maxBins });
+    const summary = { rows: this.#errors.length, mae: this.#errors.mae, rmse: this.#errors.rmse };
+    await writeFileAtomic(this.#plotPath, await this.#chart.render(bins, summary));
+    this.#drawnVersion = version;
+    this.#logger.info("Histogram updated", {
+      ...summary,
+      bins: bins.counts.length,
+      ms: this.#now() - started,
+    });
+    return true;
+  }
+
+  #take(read: MetricLogRead): void {
+    if (read.reset !== undefined) {
+      this.#errors.clear();
+      this.#version++;
+      this.#logger.warn("Metric log changed under the reader, reading it again", {
+        path: this.#logsPath,
+        reason: read.reset,
+      });
+    }
+    if (read.errors.length > 0) {
+      this.#errors.add(read.errors);
+      this.#version++;
+    }
+    if (read.skipped > 0) {
+      this.#skippedRows.inc(read.skipped);
+      this.#logger.warn("Skipped rows that cannot be parsed", {
+        path: this.#logsPath,
+        skipped: read.skipped,
+        line: read.firstSkipped?.line,
+        reason: read.firstSkipped?.reason,
+      });
+    }
+  }
+
+  // Says what the file looks like only when that changes, not on every tick.
+  #report(read: MetricLogRead): void {
+    if (read.status !== this.#status) {
+      this.#status = read.status;
+      const path = this.#logsPath;
+      if (read.status === "missing") this.#logger.warn("Metric log not found", { path });
+      if (read.status === "empty") this.#logger.info("Metric log has no rows yet", { path });
+      if (read.status === "rows") this.#logger.info("Metric log has rows", { path });
+      if (read.status === "bad-header") {
+        this.#logger.warn("Metric log has an unexpected header, not reading it", {
+          path,
+          header: read.header,
+          expected: METRIC_LOG_HEADER,
+        });
+      }
+    }
+    const torn = read.tornBytes > 0;
+    if (torn && !this.#torn) {
+      this.#logger.info("Torn last line left for the next tick", {
+        path: this.#logsPath,
+        bytes: read.tornBytes,
+      });
+    }
+    this.#torn = torn;
+  }
+}

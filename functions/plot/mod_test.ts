@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadConfig } from "../../shared/config.ts";
+import { fakeContext } from "./_fake_context.ts";
+import { ErrorPlot } from "./error_plot.ts";
+import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
+import plot from "./mod.ts";
+
+Deno.test("plot is a ticker on PLOT_INTERVAL_MS that publishes nothing", () => {
+  assert.equal(plot.kind, "tick");
+  assert.equal(plot.name, "plot");
+  assert.deepEqual(plot.publishes, []);
+  assert.equal(plot.intervalMs(loadConfig({ PLOT_INTERVAL_MS: "250" })), 250);
+  assert.equal(plot.intervalMs(loadConfig({})), 5000);
+});
+
+Deno.test("plot.tick() draws $LOGS_DIR/error_distribution.png and keeps going", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plot_mod_" });
+  try {
+    const ctx = fakeContext({ LOGS_DIR: dir });
+    await Deno.writeTextFile(join(dir, "metric_log.csv"), `${METRIC_LOG_HEADER}\na,1,3,2\n`);
+    const state = await plot.setup(ctx);
+    assert.ok(state instanceof ErrorPlot);
+    assert.equal(await plot.tick(state, ctx), "continue");
+    assert.equal(await plot.tick(state, ctx), "continue");
+    assert.equal((await Deno.stat(join(dir, "error_distribution.png"))).isFile, true);
+    assert.equal(ctx.logs.filter((log) => log.event === "Histogram updated").length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
