@@ -1,0 +1,227 @@
+/**
+ * docker-compose.yml, checked without a Docker engine: `docker-compose config` validates it
+ * and resolves it with .env.example's values; the resolved YAML is read with PyYAML, the
+ * parser docker-compose itself runs on (no YAML package is among the project's imports),
+ * through the same Python interpreter. The functions' healthcheck command is run for real.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../config.ts";
+import { FUNCTION_NAMES, type FunctionName } from "../function_command.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+const DENO_JSON = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  environment?: Record<string, string>;
+  "depends_on"?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[]; interval: string; timeout: string; retries: number };
+  restart?: string;
+  "stop_grace_period"?: string;
+  init?: boolean;
+  "container_name"?: string;
+  ports?: string[];
+  volumes?: string[];
+  user?: string;
+}
+
+/** Runs docker-compose in the repo with only PATH and HOME from this environment. */
+async function compose(args: string[]): Promise<Deno.CommandOutput> {
+  return await new Deno.Command("docker-compose", {
+    args,
+    cwd: ROOT,
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: Deno.env.get("HOME") ?? "/" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+/** Parses YAML with the PyYAML that docker-compose imports, found through its shebang. */
+async function parseYaml(yaml: string): Promise<unknown> {
+  const which = await new Deno.Command("sh", {
+    args: ["-c", "command -v docker-compose"],
+    stdout: "piped",
+  }).output();
+  const script = await Deno.readTextFile(text(which.stdout).trim());
+  const python = script.match(/^#!\s*(\S+)/)?.[1];
+  assert.ok(python, "docker-compose has no #! line naming its Python");
+  const child = new Deno.Command(python, {
+    args: ["-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(yaml));
+  await writer.close();
+  const output = await child.output();
+  assert.equal(output.code, 0, text(output.stderr));
+  return JSON.parse(text(output.stdout));
+}
+
+/** Parses a `.env` file: KEY=value lines, `#` comments. */
+function parseEnvFile(source: string): Record<string, string> {
+  const entries = source.split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]);
+  return Object.fromEntries(entries);
+}
+
+function seconds(duration: string | undefined): number {
+  const match = duration?.match(/^(\d+)s$/);
+  assert.ok(match, `Expected a duration like "20s", got "${duration}"`);
+  return Number(match[1]);
+}
+
+/** Runs a compose healthcheck's CMD with its port swapped for `port`; returns the exit code. */
+async function runHealthcheck(test: string[], port: number): Promise<number> {
+  const [form, program, ...args] = test.map((a) =>
+    a.replaceAll("127.0.0.1:8080", `127.0.0.1:${port}`)
+  );
+  assert.deepEqual([form, program], ["CMD", "deno"]);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return output.code;
+}
+
+Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a pinned RabbitMQ", async (t) => {
+  const example = parseEnvFile(await Deno.readTextFile(`${ROOT}/.env.example`));
+  const raw = await Deno.readTextFile(`${ROOT}/docker-compose.yml`);
+  let services: Record<string, Service> = {};
+
+  await t.step("docker-compose config -q accepts it with .env.example's values", async () => {
+    const output = await compose(["--env-file", ".env.example", "config", "-q"]);
+    assert.equal(output.code, 0, text(output.stderr));
+    const resolved = await compose(["--env-file", ".env.example", "config"]);
+    assert.equal(resolved.code, 0, text(resolved.stderr));
+    const parsed = await parseYaml(text(resolved.stdout)) as { services: typeof services };
+    services = parsed.services;
+    assert.deepEqual(Object.keys(services).sort(), ["rabbitmq", ...FUNCTION_NAMES].sort());
+  });
+
+  await t.step("refuses to start without the broker's credentials", async () => {
+    const empty = await Deno.makeTempFile({ suffix: ".env" });
+    try {
+      const output = await compose(["--env-file", empty, "config", "-q"]);
+      assert.equal(output.code, 1);
+      assert.match(text(output.stderr), /set RABBITMQ_(USER|PASSWORD) in \.env/);
+    } finally {
+      await Deno.remove(empty);
+    }
+  });
+
+  await t.step("no secret is written in the file, and the user is not guest", () => {
+    assert.ok(example.RABBITMQ_USER && example.RABBITMQ_PASSWORD);
+    assert.ok(!raw.includes(example.RABBITMQ_PASSWORD), "The password is in docker-compose.yml");
+    assert.ok(!/guest/i.test(raw + example.RABBITMQ_USER));
+  });
+
+  await t.step("rabbitmq: pinned 4.x management image, healthcheck, volume, loopback ports", () => {
+    const rabbit = services.rabbitmq;
+    assert.match(rabbit?.image ?? "", /^rabbitmq:4\.\d+\.\d+-management$/);
+    assert.deepEqual(rabbit?.healthcheck?.test, ["CMD", "rabbitmq-diagnostics", "-q", "ping"]);
+    assert.deepEqual(rabbit?.volumes, ["rabbitmq-data:/var/lib/rabbitmq:rw"]);
+    assert.deepEqual(rabbit?.environment, {
+      RABBITMQ_DEFAULT_USER: example.RABBITMQ_USER,
+      RABBITMQ_DEFAULT_PASS: example.RABBITMQ_PASSWORD,
+    });
+    assert.deepEqual(rabbit?.ports, [
+      "127.0.0.1:15672:15672/tcp",
+      `127.0.0.1:${example.RABBITMQ_AMQP_PORT}:5672/tcp`,
+    ]);
+  });
+
+  await t.step("no image is unpinned and no service has a fixed name", () => {
+    for (const [name, service] of Object.entries(services)) {
+      const tag = service.image?.split(":")[1];
+      assert.ok(tag !== undefined && tag !== "latest", `${name}: image "${service.image}"`);
+      assert.equal(service.container_name, undefined, `${name} has a container_name`);
+    }
+  });
+
+  const amqpUrl = () =>
+    `amqp://${example.RABBITMQ_USER}:${example.RABBITMQ_PASSWORD}@rabbitmq:5672`;
+  const expectations: Record<FunctionName, Partial<Service>> = {
+    features: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
+    model: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
+    metrics: {
+      depends_on: { rabbitmq: { condition: "service_healthy" } },
+      volumes: [`${ROOT}/logs:/app/logs:rw`],
+      user: `${example.HOST_UID}:${example.HOST_GID}`,
+    },
+    plot: {
+      depends_on: { metrics: { condition: "service_started" } },
+      volumes: [`${ROOT}/logs:/app/logs:rw`],
+      user: `${example.HOST_UID}:${example.HOST_GID}`,
+    },
+  };
+  const shutdownSeconds = loadConfig({}).shutdownTimeoutMs / 1000;
+
+  for (const name of FUNCTION_NAMES) {
+    await t.step(`${name}: built from Dockerfile.deno, restarted, health-checked`, () => {
+      const service = services[name];
+      assert.ok(service, `No service "${name}"`);
+      assert.deepEqual(service.build, {
+        context: ROOT,
+        dockerfile: "Dockerfile.deno",
+        args: { FUNCTION: name },
+      });
+      assert.equal(service.image, `pipeline-${name}:local`);
+      assert.equal(service.restart, "unless-stopped");
+      assert.ok(seconds(service.stop_grace_period) > shutdownSeconds);
+      assert.equal(service.ports, undefined, `${name} publishes a host port`);
+      assert.equal(service.init, undefined, "The image's tini is already PID 1");
+      assert.deepEqual(service.depends_on, expectations[name].depends_on);
+      assert.deepEqual(service.volumes, expectations[name].volumes);
+      assert.equal(service.user, expectations[name].user);
+      assert.equal(service.healthcheck?.test[4], "--allow-net=127.0.0.1:8080");
+    });
+
+    await t.step(`${name}: its environment is read by its permission set`, () => {
+      const environment = services[name]?.environment ?? {};
+      const permitted: string[] = DENO_JSON.permissions[name].env;
+      for (const variable of Object.keys(environment)) {
+        assert.ok(permitted.includes(variable), `${name} cannot read ${variable}`);
+      }
+      const usesBroker = name !== "plot";
+      assert.equal(environment.AMQP_URL, usesBroker ? amqpUrl() : undefined);
+    });
+  }
+
+  await t.step(
+    "the functions' healthcheck passes on 200 from /healthz and fails otherwise",
+    async () => {
+      let status = 200;
+      const server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        (request) =>
+          new Response(null, {
+            status: new URL(request.url).pathname === "/healthz" ? status : 404,
+          }),
+      );
+      try {
+        const test = services.model?.healthcheck?.test ?? [];
+        assert.equal(await runHealthcheck(test, server.addr.port), 0);
+        status = 503;
+        assert.equal(await runHealthcheck(test, server.addr.port), 1);
+        for (const name of FUNCTION_NAMES) {
+          assert.deepEqual(
+            services[name]?.healthcheck?.test,
+            test,
+          );
+        }
+      } finally {
+        await server.shutdown();
+      }
+    },
+  );
+});
