@@ -146,7 +146,9 @@ export async function runFunction(
     return await options.connect({
       state: (next) => {
         metrics.connected.set(next === "connected" ? 1 : 0);
-        if (next !== "connected") logger.warn("broker connection state", { state: next });
+        if (next !== "connected" && !stopping.signal.aborted) {
+          logger.warn("broker connection state", { state: next });
+        }
       },
       reconnect: () => {
         metrics.reconnects.inc();

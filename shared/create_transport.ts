@@ -1,0 +1,28 @@
+/**
+ * Chooses the transport: RabbitMQ when `AMQP_URL` is set, otherwise the
+ * embedded broker in this process.
+ *
+ * @module
+ */
+import { createAmqpTransport } from "./amqp_transport.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import { MemoryBroker } from "./memory_broker.ts";
+import { createMemoryTransport } from "./memory_transport.ts";
+import type { Transport, TransportEvents } from "./transport.ts";
+
+let embedded: MemoryBroker | undefined;
+
+/** Opens the configured transport. */
+export async function createTransport(
+  config: Config,
+  logger: Logger,
+  events: TransportEvents,
+): Promise<Transport> {
+  if (config.amqpUrl !== undefined) {
+    return await createAmqpTransport(config.amqpUrl, { logger, events });
+  }
+  logger.warn("AMQP_URL is not set: using the embedded broker of this process");
+  embedded ??= new MemoryBroker();
+  return createMemoryTransport(embedded, { events });
+}

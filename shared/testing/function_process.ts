@@ -1,0 +1,98 @@
+/**
+ * Runs one function as its own process with the exact command a container
+ * runs (`deno run -P=<name> shared/main.ts <name>`), collecting its JSON log
+ * lines, for end-to-end and fault tests.
+ *
+ * @module
+ */
+import { functionCommand, type FunctionName } from "../function_command.ts";
+import { waitFor, type WaitForOptions } from "./wait_for.ts";
+
+/** One parsed log line. */
+export type LogRecord = Record<string, unknown> & { event?: string; level?: string };
+
+/** A function running as a child process. */
+export interface FunctionProcess {
+  readonly name: FunctionName;
+  readonly pid: number;
+  /** Parsed JSON log lines so far (stdout). */
+  readonly logs: LogRecord[];
+  /** Lines that were not JSON (stderr and stray output). */
+  readonly otherOutput: string[];
+  /** Resolves with the exit code once the process ended and its output was read. */
+  readonly exited: Promise<number>;
+  /** Sends a signal; a process that already ended is left alone. */
+  kill(signal: Deno.Signal): void;
+  /** Waits for a log record matching `match`. */
+  waitForLog(
+    what: string,
+    match: (r: LogRecord) => boolean,
+    options?: WaitForOptions,
+  ): Promise<LogRecord>;
+}
+
+/** Starts a function; the environment adds to (not replaces) this process's. */
+export function spawnFunction(
+  name: FunctionName,
+  env: Record<string, string>,
+): FunctionProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: functionCommand(name),
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const logs: LogRecord[] = [];
+  const otherOutput: string[] = [];
+  const onLine = (line: string) => {
+    if (line.startsWith("{")) {
+      try {
+        logs.push(JSON.parse(line));
+        return;
+      } catch { /* not JSON after all */ }
+    }
+    if (line.trim() !== "") otherOutput.push(line);
+  };
+  const reading = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)]);
+  const exited = Promise.all([child.status, reading]).then(([status]) => status.code);
+  let ended = false;
+  exited.finally(() => ended = true);
+  return {
+    name,
+    pid: child.pid,
+    logs,
+    otherOutput,
+    exited,
+    kill(signal) {
+      if (ended) return;
+      try {
+        child.kill(signal);
+      } catch { /* it ended meanwhile */ }
+    },
+    async waitForLog(what, match, options) {
+      let found: LogRecord | undefined;
+      await waitFor(`${name}: ${what}`, () => {
+        found = logs.find(match);
+        if (found === undefined && ended) {
+          throw new Error(`${name} exited while waiting for ${what}: ${otherOutput.join("\n")}`);
+        }
+        return found !== undefined;
+      }, options);
+      return found!;
+    },
+  };
+}
+
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() ?? "";
+    lines.forEach(onLine);
+  }
+  if (rest !== "") onLine(rest);
+}
