@@ -110,6 +110,9 @@ Deno.test("deno.json permission sets grant each function only what its config an
       "env:HOME",
       "env:AMQP_URL",
     ];
+    // Each set may read its own function's code (for main.ts's dynamic import), no other's.
+    const otherCode = (name: FunctionName) =>
+      `read:functions/${name === "model" ? "features" : "model"}/mod.ts`;
     const denied = {
       "read:/etc/hostname": "NotCapable",
       "read:./deno.json": "NotCapable",
@@ -124,6 +127,8 @@ Deno.test("deno.json permission sets grant each function only what its config an
         const other = name === "features" ? "env:MODEL" : "env:FEATURES_SEED";
         const results = await probeAs(name, [
           ...common,
+          otherCode(name),
+          `read:functions/${name}/mod.ts`,
           `read:${CSV}`,
           `write:data/permission-probe.tmp`,
           `write:${probeFile}`,
@@ -134,6 +139,8 @@ Deno.test("deno.json permission sets grant each function only what its config an
         assertOutcomes(results, {
           ...denied,
           ...allowed,
+          [otherCode(name)]: "NotCapable",
+          [`read:functions/${name}/mod.ts`]: "ok",
           [`read:${CSV}`]: "ok",
           "write:data/permission-probe.tmp": "NotCapable",
           [`write:${probeFile}`]: "NotCapable",
@@ -152,6 +159,7 @@ Deno.test("deno.json permission sets grant each function only what its config an
     await t.step("metrics writes in logs/ and cannot read data/", async () => {
       const results = await probeAs("metrics", [
         ...common,
+        otherCode("metrics"),
         `read:${CSV}`,
         `write:${probeFile}`,
         "write:data/permission-probe.tmp",
@@ -161,6 +169,7 @@ Deno.test("deno.json permission sets grant each function only what its config an
       assertOutcomes(results, {
         ...denied,
         ...allowed,
+        [otherCode("metrics")]: "NotCapable",
         [`read:${CSV}`]: "NotCapable",
         [`write:${probeFile}`]: "ok",
         "write:data/permission-probe.tmp": "NotCapable",
@@ -175,6 +184,7 @@ Deno.test("deno.json permission sets grant each function only what its config an
       async () => {
         const results = await probeAs("plot", [
           ...common,
+          otherCode("plot"),
           `read:${CSV}`,
           `write:${probeFile}`,
           "query:net:rabbitmq:5672",
@@ -185,6 +195,7 @@ Deno.test("deno.json permission sets grant each function only what its config an
         assertOutcomes(results, {
           ...denied,
           ...allowed,
+          [otherCode("plot")]: "NotCapable",
           [`read:${CSV}`]: "NotCapable",
           [`write:${probeFile}`]: "ok",
           render: "ok",
