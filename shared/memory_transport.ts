@@ -35,6 +35,7 @@ export class MemoryTransport implements Transport {
   readonly #connection: MemoryConnection;
   readonly #events: TransportEvents;
   readonly #confirms = new Set<Promise<void>>();
+  readonly #consumerTags = new Set<string>();
   #state: TransportState = "connected";
   #closing: Promise<void> | undefined;
 
@@ -89,7 +90,9 @@ export class MemoryTransport implements Transport {
         options.prefetch,
         (delivery) => onDelivery(this.#delivery(delivery)),
       );
+      this.#consumerTags.add(tag);
       const cancel = () => {
+        this.#consumerTags.delete(tag);
         this.#connection.cancel(tag);
         return Promise.resolve();
       };
@@ -112,19 +115,27 @@ export class MemoryTransport implements Transport {
    */
   crash(): void {
     this.#closing ??= Promise.resolve();
-    this.#disconnect();
-  }
-
-  async #shutdown(): Promise<void> {
-    this.#disconnect();
-    await Promise.allSettled([...this.#confirms]);
-  }
-
-  #disconnect(): void {
-    if (this.#state === "closed") return;
     this.#connection.close();
-    this.#state = "closed";
-    this.#events.state?.("closed");
+    this.#setState("closed");
+  }
+
+  /**
+   * Like closing over AMQP: consumers are cancelled at once, the connection
+   * drops a turn later (the cancel's round trip), so settles already on
+   * their way land; whatever is still unsettled then goes back to its queue.
+   */
+  async #shutdown(): Promise<void> {
+    this.#setState("closed");
+    for (const tag of this.#consumerTags) this.#connection.cancel(tag);
+    await Promise.allSettled([...this.#confirms]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.#connection.close();
+  }
+
+  #setState(state: TransportState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#events.state?.(state);
   }
 
   /**

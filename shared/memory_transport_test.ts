@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
 import { MemoryBroker } from "./memory_broker.ts";
 import { createMemoryTransport, type MemoryTransport } from "./memory_transport.ts";
+import { transportConformance } from "./testing/transport_conformance.ts";
 import type { Delivery, OutgoingMessage, TransportState } from "./transport.ts";
 
 const encoder = new TextEncoder();
@@ -233,6 +234,25 @@ Deno.test("MemoryTransport.close() ends the connection once", async (t) => {
     });
   });
 
+  await t.step("consuming stops at once; a settle already on its way lands", async () => {
+    const broker = new MemoryBroker();
+    const transport = createMemoryTransport(broker);
+    const got: Delivery[] = [];
+    await transport.subscribe("features/X", "model", (d) => got.push(d), { prefetch: 1 });
+    await transport.publish("features/X", outgoing("a"));
+    await transport.publish("features/X", outgoing("b"));
+    await turn();
+    setTimeout(() => got[0]?.ack(), 0);
+    await transport.close();
+    assert.deepEqual(got.map((d) => d.messageId), ["a"]);
+    assert.deepEqual(broker.queues()[1], {
+      name: "features/X.model",
+      messages: 1,
+      unacked: 0,
+      consumers: 0,
+    });
+  });
+
   await t.step("unsettled deliveries return to the queue, redelivered", async () => {
     const broker = new MemoryBroker();
     const transport = createMemoryTransport(broker);
@@ -255,4 +275,20 @@ Deno.test("MemoryTransport.close() ends the connection once", async (t) => {
     assert.equal(again[0]?.attempt, 2);
     await next.close();
   });
+});
+
+Deno.test("createMemoryTransport() passes the transport conformance suite", async (t) => {
+  const broker = new MemoryBroker();
+  await transportConformance(t, {
+    open: () => Promise.resolve(createMemoryTransport(broker)),
+    crash: (transport) => Promise.resolve((transport as MemoryTransport).crash()),
+    queueDepth: (queue) =>
+      Promise.resolve(broker.queues().find((q) => q.name === queue)?.messages ?? 0),
+    drain: (queue) =>
+      Promise.resolve(
+        broker.drain(queue).map((m) => ({ body: m.body, messageId: m.id, headers: m.headers })),
+      ),
+    deleteQueue: (queue) => Promise.resolve(broker.deleteQueue(queue)),
+  });
+  assert.deepEqual(broker.queues(), []);
 });
