@@ -1,8 +1,7 @@
 import { MemoryBroker } from "./memory_broker.ts";
 import { createMemoryTransport, type MemoryTransport } from "./memory_transport.ts";
 import { runtimeConformance } from "./testing/runtime_conformance.ts";
-import { DEATH_REASON_HEADER, queueName } from "./transport.ts";
-import { deadLetterQueueName } from "./transport.ts";
+import { deadLetterQueueName, DEATH_REASON_HEADER, queueName } from "./transport.ts";
 
 Deno.test("runFunction() on the embedded broker passes the runtime conformance suite", async (t) => {
   const broker = new MemoryBroker();
@@ -21,7 +20,8 @@ Deno.test("runFunction() on the embedded broker passes the runtime conformance s
     publishRaw(stream, message) {
       broker.declareExchange(stream);
       broker.publish(stream, {
-        id: message.messageId ?? "",
+        ...(message.messageId === undefined ? {} : { id: message.messageId }),
+        ...(message.contentType === undefined ? {} : { contentType: message.contentType }),
         body: message.body,
         timestamp: 1,
         headers: {},
@@ -39,7 +39,12 @@ Deno.test("runFunction() on the embedded broker passes the runtime conformance s
           : [],
       );
     },
-    deleteGroup(_group, _streams) {
+    deleteGroup(group, streams) {
+      for (const stream of streams) {
+        const queue = queueName(stream, group);
+        broker.deleteQueue(queue);
+        broker.deleteQueue(deadLetterQueueName(queue));
+      }
       return Promise.resolve();
     },
   });
