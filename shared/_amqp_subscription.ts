@@ -1,0 +1,241 @@
+/**
+ * One consumer group's subscription to one stream over RabbitMQ: declares
+ * its queues, consumes on a channel of its own, and starts again on each new
+ * connection.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { setImmediate } from "node:timers";
+import type { Channel, ChannelModel, ConsumeMessage, Message } from "amqplib";
+import { AckBatcher } from "./_ack_batcher.ts";
+import { type ConfirmPublisher, PUBLISH_SEQ_HEADER } from "./_confirm_publisher.ts";
+import type { Logger } from "./logger.ts";
+import type { StreamName } from "./streams.ts";
+import {
+  ATTEMPT_HEADER,
+  deadLetterQueueName,
+  DEATH_REASON_HEADER,
+  type Delivery,
+  queueName,
+  type Subscription,
+} from "./transport.ts";
+
+/** Settings shared by every subscription of a transport. */
+export interface SubscriptionSettings {
+  readonly publisher: ConfirmPublisher;
+  readonly logger: Logger;
+  readonly deliveryLimit: number;
+  readonly coalesceAcks: boolean;
+  /** Told when the channel died while the connection lives on. */
+  readonly onChannelLost: (subscription: AmqpSubscription) => void;
+  /** Told when cancelled, to forget the subscription. */
+  readonly onCancel: (subscription: AmqpSubscription) => void;
+}
+
+/** The arguments of a group's quorum queue; explicit so RabbitMQ 3.10 and 4.x agree. */
+export function queueArguments(queue: string, deliveryLimit: number): Record<string, unknown> {
+  return {
+    "x-queue-type": "quorum",
+    // Only a backstop for messages that crash the process; the runtime retries.
+    "x-delivery-limit": deliveryLimit,
+    "x-dead-letter-exchange": "",
+    "x-dead-letter-routing-key": deadLetterQueueName(queue),
+  };
+}
+
+/** Declares a stream's exchange, a group's queue and its dead-letter queue, and binds them. */
+export async function declareGroupQueue(
+  channel: Channel,
+  stream: StreamName,
+  queue: string,
+  deliveryLimit: number,
+): Promise<void> {
+  await channel.assertExchange(stream, "fanout", { durable: true });
+  // A quorum DLQ too: dead letters are kept as safely as the messages were.
+  await channel.assertQueue(deadLetterQueueName(queue), {
+    durable: true,
+    arguments: { "x-queue-type": "quorum" },
+  });
+  await channel.assertQueue(queue, {
+    durable: true,
+    arguments: queueArguments(queue, deliveryLimit),
+  });
+  await channel.bindQueue(queue, stream, "");
+}
+
+/** A live subscription; survives reconnects by starting again on each connection. */
+export class AmqpSubscription implements Subscription {
+  readonly queue: string;
+  readonly #stream: StreamName;
+  readonly #onDelivery: (delivery: Delivery) => void;
+  readonly #prefetch: number;
+  readonly #settings: SubscriptionSettings;
+  #model: ChannelModel | undefined;
+  #starting: Promise<void> | undefined;
+  #channel: Channel | undefined;
+  #batcher: AckBatcher | undefined;
+  #consumerTag: string | undefined;
+  #cancelled = false;
+  #ackFrames = 0;
+
+  /** Prepares a subscription; {@linkcode start} begins consuming. */
+  constructor(
+    stream: StreamName,
+    group: string,
+    onDelivery: (delivery: Delivery) => void,
+    prefetch: number,
+    settings: SubscriptionSettings,
+  ) {
+    this.queue = queueName(stream, group);
+    this.#stream = stream;
+    this.#onDelivery = onDelivery;
+    this.#prefetch = prefetch;
+    this.#settings = settings;
+  }
+
+  /** `basic.ack` frames sent so far, over every channel. */
+  get ackFrames(): number {
+    return this.#ackFrames + (this.#batcher?.frames ?? 0);
+  }
+
+  /** Consumes on a new channel of `model`; once per connection. */
+  start(model: ChannelModel): Promise<void> {
+    if (this.#model !== model || this.#starting === undefined) {
+      this.#model = model;
+      this.#starting = this.#open(model);
+    }
+    return this.#starting;
+  }
+
+  /** Sends the acks collected so far. */
+  flushAcks(): void {
+    this.#batcher?.flush();
+  }
+
+  /** Forgets unsent acks: the connection is being dropped on purpose. */
+  abandon(): void {
+    this.#cancelled = true;
+    this.#batcher?.close();
+  }
+
+  /** Stops new deliveries; those handed out may still be settled. */
+  async cancel(): Promise<void> {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#settings.onCancel(this);
+    const channel = this.#channel;
+    const tag = this.#consumerTag;
+    if (channel === undefined || tag === undefined || this.#batcher?.closed) return;
+    try {
+      await channel.cancel(tag);
+    } catch (error) {
+      // The channel died meanwhile: no consumer is left to cancel.
+      this.#settings.logger.debug("transport.cancel_failed", { queue: this.queue, error });
+    }
+  }
+
+  async #open(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    const batcher = new AckBatcher(
+      (deliveryTag, multiple) => {
+        try {
+          channel.ack({ fields: { deliveryTag } } as Message, multiple);
+        } catch {
+          // The channel or connection is closing: the broker hands the message out again.
+          batcher.close();
+        }
+      },
+      this.#settings.coalesceAcks ? (flush) => setImmediate(flush) : (flush) => flush(),
+    );
+    this.#ackFrames += this.#batcher?.frames ?? 0;
+    this.#batcher?.close();
+    this.#channel = channel;
+    this.#batcher = batcher;
+    channel.on("error", (error: Error) => {
+      this.#settings.logger.warn("transport.channel_error", { queue: this.queue, error });
+    });
+    channel.on("close", () => {
+      batcher.close();
+      if (this.#channel === channel && !this.#cancelled) this.#settings.onChannelLost(this);
+    });
+    await declareGroupQueue(channel, this.#stream, this.queue, this.#settings.deliveryLimit);
+    // Per consumer (global = false): each replica takes at most `prefetch` at once.
+    await channel.prefetch(this.#prefetch, false);
+    if (this.#cancelled) return;
+    const { consumerTag } = await channel.consume(
+      this.queue,
+      (message) => this.#deliver(batcher, message),
+      { noAck: false },
+    );
+    this.#consumerTag = consumerTag;
+  }
+
+  #deliver(batcher: AckBatcher, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer: the queue was deleted.
+      this.#settings.logger.warn("transport.consumer_cancelled", { queue: this.queue });
+      return;
+    }
+    this.#onDelivery(this.#toDelivery(batcher, message));
+  }
+
+  #toDelivery(batcher: AckBatcher, message: ConsumeMessage): Delivery {
+    const headers: Record<string, unknown> = { ...message.properties.headers };
+    delete headers[PUBLISH_SEQ_HEADER];
+    const attempt = attemptOf(headers[ATTEMPT_HEADER]) + (message.fields.redelivered ? 1 : 0);
+    const tag = message.fields.deliveryTag;
+    // "open" until one of ack, retry or deadLetter settles it; later calls do nothing.
+    let state: "open" | "settling" | "settled" = "open";
+    const settle = () => {
+      state = "settled";
+      batcher.settle(tag);
+    };
+    const republish = async (routingKey: string, extra: Record<string, unknown>) => {
+      if (state !== "open") return;
+      // The channel died: the broker hands the message out again anyway.
+      if (batcher.closed) return void (state = "settled");
+      state = "settling";
+      const { headers: _old, ...properties } = message.properties;
+      try {
+        await this.#settings.publisher.publish("", routingKey, Buffer.from(message.content), {
+          ...properties,
+          headers: { ...headers, ...extra },
+          label: `message "${message.properties.messageId}" to "${routingKey}"`,
+        });
+      } catch (error) {
+        state = "open";
+        throw error;
+      }
+      settle();
+    };
+    return {
+      body: new Uint8Array(
+        message.content.buffer,
+        message.content.byteOffset,
+        message.content.length,
+      ),
+      messageId: stringOrUndefined(message.properties.messageId),
+      contentType: stringOrUndefined(message.properties.contentType),
+      headers,
+      attempt,
+      queue: this.queue,
+      ack: () => {
+        if (state === "open") settle();
+      },
+      // The reason is the runtime's to log; the retried copy carries only its attempt.
+      retry: (_reason) => republish(this.queue, { [ATTEMPT_HEADER]: attempt + 1 }),
+      deadLetter: (reason) =>
+        republish(deadLetterQueueName(this.queue), { [DEATH_REASON_HEADER]: reason }),
+    };
+  }
+}
+
+function attemptOf(header: unknown): number {
+  const value = typeof header === "string" ? Number(header) : header;
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : 1;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}

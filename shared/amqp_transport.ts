@@ -1,0 +1,299 @@
+/**
+ * The RabbitMQ {@linkcode Transport}, on amqplib with its own connection
+ * recovery: channels do not survive a reconnect, so the `setup` hook opens a
+ * fresh confirm channel, declares the exchanges and starts every live
+ * subscription again on each connection. Publishes left unconfirmed by a
+ * lost connection are sent again once it is back (at least once).
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib";
+import { AmqpSubscription } from "./_amqp_subscription.ts";
+import { ConfirmPublisher } from "./_confirm_publisher.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+import { STREAM_NAMES, type StreamName } from "./streams.ts";
+import type {
+  Delivery,
+  OutgoingMessage,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+  TransportEvents,
+  TransportState,
+} from "./transport.ts";
+
+/** Options of {@linkcode createAmqpTransport}. */
+export interface AmqpTransportOptions {
+  /** Where connection events go. @default silentLogger */
+  logger?: Logger;
+  /** Told about state changes, reconnects and a recovery that gave up. @default {} */
+  events?: TransportEvents;
+  /** First reconnect delay. @default 100 */
+  initialDelayMs?: number;
+  /** Longest reconnect delay. @default 5000 */
+  maxDelayMs?: number;
+  /** Reconnect attempts after a loss before `fatal`. @default Infinity */
+  maxRetries?: number;
+  /** Connect attempts at start before giving up. @default 10 */
+  initialMaxRetries?: number;
+  /** The queues' `x-delivery-limit`, a backstop for messages that crash the process. @default 20 */
+  deliveryLimit?: number;
+  /** Acks several deliveries with one `basic.ack` (`multiple`). @default true */
+  coalesceAcks?: boolean;
+  /** How long `close()` waits for unconfirmed publishes. @default 2000 */
+  closeTimeoutMs?: number;
+}
+
+/** A RabbitMQ transport; `crash()` exists for fault tests. */
+export interface AmqpTransport extends Transport {
+  /** `basic.ack` frames sent so far by all subscriptions. */
+  readonly ackFrames: number;
+  /**
+   * Drops the connection abruptly and for good: no cancel, no ack, no wait,
+   * like a killed process. Unconfirmed publishes reject "TRANSPORT_CLOSED".
+   */
+  crash(): Promise<void>;
+}
+
+/** Returns the URL with its password masked, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.href;
+  } catch {
+    return "<unparseable URL>";
+  }
+}
+
+/** Connects to RabbitMQ; resolves once connected, rejects when the first attempts all fail. */
+export async function createAmqpTransport(
+  url: string,
+  options: AmqpTransportOptions = {},
+): Promise<AmqpTransport> {
+  const transport = new RabbitTransport(url, options);
+  await transport.connect();
+  return transport;
+}
+
+class RabbitTransport implements AmqpTransport {
+  readonly #url: string;
+  readonly #options: AmqpTransportOptions;
+  readonly #logger: Logger;
+  readonly #events: TransportEvents;
+  readonly #publisher = new ConfirmPublisher();
+  readonly #subscriptions = new Set<AmqpSubscription>();
+  readonly #restarts = new Set<ReturnType<typeof setTimeout>>();
+  #connection: RecoveringChannelModel | undefined;
+  #model: ChannelModel | undefined;
+  #state: TransportState = "connecting";
+  #connectedOnce = false;
+  #closing: Promise<void> | undefined;
+  #ackFrames = 0;
+
+  constructor(url: string, options: AmqpTransportOptions) {
+    this.#url = url;
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#events = options.events ?? {};
+  }
+
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  get ackFrames(): number {
+    let frames = this.#ackFrames;
+    for (const subscription of this.#subscriptions) frames += subscription.ackFrames;
+    return frames;
+  }
+
+  async connect(): Promise<void> {
+    const options = this.#options;
+    const connection = await connect(this.#url, {
+      recovery: {
+        initialDelay: options.initialDelayMs ?? 100,
+        maxDelay: options.maxDelayMs ?? 5000,
+        factor: 2,
+        jitter: 0.2,
+        maxRetries: options.maxRetries ?? Infinity,
+        initialMaxRetries: options.initialMaxRetries ?? 10,
+        waitForConnect: false,
+        setup: (model: ChannelModel) => this.#setup(model),
+      },
+    });
+    this.#connection = connection;
+    this.#listen(connection);
+    await connection.waitForConnect();
+  }
+
+  publish(stream: StreamName, message: OutgoingMessage): Promise<void> {
+    return this.#publisher.publish(stream, "", toBuffer(message.body), {
+      messageId: message.id,
+      contentType: "application/json",
+      timestamp: message.timestamp,
+      headers: { ...message.headers },
+      label: `message "${message.id}" to "${stream}"`,
+    });
+  }
+
+  async subscribe(
+    stream: StreamName,
+    group: string,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    if (this.#closing !== undefined) {
+      throw new TypeError(`Cannot subscribe to "${stream}": the transport is closed`);
+    }
+    const subscription = new AmqpSubscription(stream, group, onDelivery, options.prefetch, {
+      publisher: this.#publisher,
+      logger: this.#logger,
+      deliveryLimit: this.#options.deliveryLimit ?? 20,
+      coalesceAcks: this.#options.coalesceAcks ?? true,
+      onChannelLost: (lost) => this.#restartLater(lost),
+      onCancel: (cancelled) => this.#forget(cancelled),
+    });
+    this.#subscriptions.add(subscription);
+    // While disconnected, the next setup starts it.
+    if (this.#model !== undefined) {
+      try {
+        await subscription.start(this.#model);
+      } catch (error) {
+        this.#subscriptions.delete(subscription);
+        throw error;
+      }
+    }
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  crash(): Promise<void> {
+    this.#closing ??= this.#drop();
+    return this.#closing;
+  }
+
+  async #setup(model: ChannelModel): Promise<void> {
+    const channel = await model.createConfirmChannel();
+    channel.on("error", (error: Error) => this.#logger.warn("transport.channel_error", { error }));
+    // Every stream's exchange exists before the first publish: publishing to
+    // a missing exchange would close the channel.
+    for (const stream of STREAM_NAMES) {
+      await channel.assertExchange(stream, "fanout", { durable: true });
+    }
+    for (const subscription of this.#subscriptions) await subscription.start(model);
+    this.#model = model;
+    this.#publisher.attach(channel);
+  }
+
+  #listen(connection: RecoveringChannelModel): void {
+    const redacted = redactUrl(this.#url);
+    connection.on("connect", () => {
+      this.#logger.info("transport.connected", { url: redacted });
+      this.#setState("connected");
+      if (this.#connectedOnce) this.#events.reconnect?.();
+      this.#connectedOnce = true;
+    });
+    connection.on("disconnect", (error: Error) => {
+      this.#model = undefined;
+      this.#logger.warn("transport.disconnected", { url: redacted, error });
+      this.#setState("disconnected");
+    });
+    connection.on("connect-failed", (error: Error) => {
+      this.#logger.warn("transport.connect_failed", { url: redacted, error });
+    });
+    connection.on("reconnect-failed", (error: Error) => {
+      this.#logger.error("transport.recovery_gave_up", { url: redacted, error });
+      if (this.#connectedOnce) this.#events.fatal?.(error);
+    });
+    connection.on("blocked", (reason: string) => {
+      this.#logger.warn("transport.blocked", { reason });
+      this.#publisher.setBlocked(true);
+    });
+    connection.on("unblocked", () => {
+      this.#logger.info("transport.unblocked");
+      this.#publisher.setBlocked(false);
+    });
+    // Without a listener an 'error' event would throw; 'disconnect' follows it.
+    connection.on("error", (error: Error) => {
+      this.#logger.debug("transport.connection_error", { error });
+    });
+  }
+
+  #setState(state: TransportState): void {
+    if (this.#state === state || this.#state === "closed") return;
+    this.#state = state;
+    this.#events.state?.(state);
+  }
+
+  /** A subscription channel died while the connection lives: start it again shortly. */
+  #restartLater(subscription: AmqpSubscription): void {
+    const model = this.#model;
+    const timer = setTimeout(() => {
+      this.#restarts.delete(timer);
+      if (this.#model !== model || model === undefined || this.#closing !== undefined) return;
+      subscription.start(model).catch((error) => {
+        this.#logger.error("transport.resubscribe_failed", { queue: subscription.queue, error });
+      });
+    }, 1000);
+    this.#restarts.add(timer);
+  }
+
+  #forget(subscription: AmqpSubscription): void {
+    this.#ackFrames += subscription.ackFrames;
+    this.#subscriptions.delete(subscription);
+  }
+
+  #stopTimers(): void {
+    for (const timer of this.#restarts) clearTimeout(timer);
+    this.#restarts.clear();
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#stopTimers();
+    const subscriptions = [...this.#subscriptions];
+    const failures: unknown[] = [];
+    const step = async (run: () => Promise<void> | void) => {
+      try {
+        await run();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    await step(() => Promise.all(subscriptions.map((s) => s.cancel())).then(() => {}));
+    await step(() => this.#publisher.close(this.#options.closeTimeoutMs ?? 2000));
+    for (const subscription of subscriptions) await step(() => subscription.flushAcks());
+    await step(() => this.#connection?.close());
+    this.#setState("closed");
+    if (failures.length > 0) {
+      throw new AggregateError(failures, "Cannot close the RabbitMQ transport cleanly");
+    }
+  }
+
+  async #drop(): Promise<void> {
+    this.#stopTimers();
+    for (const subscription of this.#subscriptions) subscription.abandon();
+    const connection = this.#connection;
+    const model = this.#model;
+    if (connection !== undefined && model !== undefined) {
+      const disconnected = new Promise((resolve) => connection.once("disconnect", resolve));
+      // amqplib keeps the socket private; destroying it with an error is the
+      // closest to a killed process (no connection.close is sent).
+      const internals = model.connection as unknown as { stream: { destroy(error: Error): void } };
+      internals.stream.destroy(new Error("Transport crashed on purpose"));
+      await disconnected;
+    }
+    await this.#connection?.close();
+    await this.#publisher.close(0);
+    this.#setState("closed");
+  }
+}
+
+function toBuffer(body: Uint8Array): Buffer {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
