@@ -38,6 +38,12 @@ export class ConfirmPublisher {
   #draining = false;
   #accepting = true;
   #onIdle: (() => void) | undefined;
+  #onResend: (count: number) => void;
+
+  /** `onResend` hears how many unconfirmed publishes a dead channel left to send again. */
+  constructor(onResend: (count: number) => void = () => {}) {
+    this.#onResend = onResend;
+  }
 
   /** Publishes not confirmed yet, sent or waiting. */
   get pending(): number {
@@ -187,6 +193,7 @@ export class ConfirmPublisher {
     }
     // Back at the front, in their first order: re-sent after recovery (at least once).
     this.#waiting.unshift(...lost);
+    if (lost.length > 0) this.#onResend(lost.length);
   }
 }
 

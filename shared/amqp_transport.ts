@@ -82,7 +82,7 @@ class RabbitTransport implements AmqpTransport {
   readonly #options: AmqpTransportOptions;
   readonly #logger: Logger;
   readonly #events: TransportEvents;
-  readonly #publisher = new ConfirmPublisher();
+  readonly #publisher: ConfirmPublisher;
   readonly #subscriptions = new Set<AmqpSubscription>();
   readonly #restarts = new Set<ReturnType<typeof setTimeout>>();
   #connection: RecoveringChannelModel | undefined;
@@ -97,6 +97,12 @@ class RabbitTransport implements AmqpTransport {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#events = options.events ?? {};
+    this.#publisher = new ConfirmPublisher((count) => {
+      this.#logger.warn("transport.publish_unconfirmed", {
+        count,
+        action: "resend after recovery",
+      });
+    });
   }
 
   get state(): TransportState {
@@ -179,6 +185,12 @@ class RabbitTransport implements AmqpTransport {
   }
 
   async #setup(model: ChannelModel): Promise<void> {
+    // amqplib listens for connection errors only once setup is done; until
+    // then an 'error' event without a listener would throw.
+    model.on(
+      "error",
+      (error: Error) => this.#logger.debug("transport.connection_error", { error }),
+    );
     const channel = await model.createConfirmChannel();
     channel.on("error", (error: Error) => this.#logger.warn("transport.channel_error", { error }));
     // Every stream's exchange exists before the first publish: publishing to

@@ -87,9 +87,19 @@ Deno.test("createAmqpTransport() against a private RabbitMQ node", async (t) => 
       "passes the transport conformance suite",
       (t) => transportConformance(t, harness(node)),
     );
+    const outages: Outage[] = [
+      { name: "stop_app", stop: node.stopApp, start: node.startApp },
+      { name: "stop", stop: node.stop, start: node.start },
+    ];
+    for (const outage of outages) {
+      await t.step(
+        `recovers from a broker ${outage.name} without losing a confirmed publish`,
+        () => brokerStop(node, outage),
+      );
+    }
     await t.step(
-      "recovers from a broker stop without losing a confirmed publish",
-      () => brokerStop(node),
+      "re-sends publishes left unconfirmed when the broker drops the connection",
+      () => connectionsClosed(node),
     );
     await t.step("holds publishes while the broker blocks publishers", () => blocked(node));
     await t.step("coalesced acks send fewer frames", () => ackCoalescing(node));
@@ -98,33 +108,81 @@ Deno.test("createAmqpTransport() against a private RabbitMQ node", async (t) => 
   }
 });
 
-async function brokerStop(node: RabbitNode): Promise<void> {
-  const states: TransportState[] = [];
-  let reconnects = 0;
+interface Outage {
+  readonly name: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A transport that counts states, reconnects and re-sent publishes, and a group counting deliveries by id. */
+async function watched(node: RabbitNode, group: string) {
+  const watch = {
+    states: [] as TransportState[],
+    reconnects: 0,
+    resent: 0,
+    seen: new Map<string, number>(),
+  };
   const transport = await createAmqpTransport(node.url, {
     initialDelayMs: 100,
     maxDelayMs: 400,
-    events: { state: (state) => states.push(state), reconnect: () => reconnects++ },
+    events: { state: (state) => watch.states.push(state), reconnect: () => watch.reconnects++ },
+    logger: createLogger("test", {
+      write: (line) => {
+        const record = JSON.parse(line) as { event: string; count?: number };
+        if (record.event === "transport.publish_unconfirmed") watch.resent += record.count ?? 0;
+      },
+    }),
   });
-  const group = `stop-${crypto.randomUUID().slice(0, 8)}`;
-  const queue = queueName("features/Y_true", group);
-  const seen = new Map<string, number>();
+  await transport.subscribe("features/Y_true", group, (delivery) => {
+    const id = (JSON.parse(decoder.decode(delivery.body)) as { id: string }).id;
+    watch.seen.set(id, (watch.seen.get(id) ?? 0) + 1);
+    delivery.ack();
+  }, { prefetch: 50 });
+  const publishes: Promise<void>[] = [];
+  const publish = () => {
+    publishes.push(transport.publish("features/Y_true", message(`m${publishes.length}`)));
+  };
+  /** Checks every publish resolved and reached the group, and reports how many came twice. */
+  const verify = async (name: string) => {
+    await Promise.all(publishes);
+    await until(() => watch.seen.size === publishes.length, "every message");
+    const deliveries = [...watch.seen.values()].reduce((sum, n) => sum + n, 0);
+    report.info("outage", {
+      outage: name,
+      published: publishes.length,
+      resent: watch.resent,
+      deliveries,
+      twice: deliveries - watch.seen.size,
+    });
+    assert.deepEqual([...watch.seen.keys()].sort(), publishes.map((_, i) => `m${i}`).sort());
+    assert.deepEqual(watch.states, ["connected", "disconnected", "connected"]);
+    assert.equal(watch.reconnects, 1);
+  };
+  const cleanup = async () => {
+    await transport.close();
+    const queue = queueName("features/Y_true", group);
+    await onChannel(node.url, (ch) => ch.deleteQueue(queue));
+    await onChannel(node.url, (ch) => ch.deleteQueue(deadLetterQueueName(queue)));
+  };
+  return { transport, watch, publishes, publish, verify, cleanup };
+}
+
+async function brokerStop(node: RabbitNode, outage: Outage): Promise<void> {
+  const { transport, publishes, publish, verify, cleanup } = await watched(
+    node,
+    `stop-${crypto.randomUUID().slice(0, 8)}`,
+  );
+  const publishSome = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      publish();
+      await delay(2);
+    }
+  };
   try {
-    await transport.subscribe("features/Y_true", group, (delivery) => {
-      const id = (JSON.parse(decoder.decode(delivery.body)) as { id: string }).id;
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-      delivery.ack();
-    }, { prefetch: 50 });
-    const publishes: Promise<void>[] = [];
-    const publishSome = async (count: number) => {
-      for (let i = 0; i < count; i++) {
-        publishes.push(transport.publish("features/Y_true", message(`m${publishes.length}`)));
-        await delay(2);
-      }
-    };
     await publishSome(100);
-    // Publishing goes on while the broker shuts down.
-    await Promise.all([node.stopApp(), publishSome(100)]);
+    // A burst in flight as the broker goes down, and publishing goes on meanwhile.
+    for (let i = 0; i < 100; i++) publish();
+    await Promise.all([outage.stop(), publishSome(50)]);
     await until(() => transport.state === "disconnected", "the disconnect");
     let settledWhileDown = 0;
     const whileDown = publishes.length;
@@ -132,22 +190,34 @@ async function brokerStop(node: RabbitNode): Promise<void> {
     publishes.slice(whileDown).forEach((p) => p.then(() => settledWhileDown++));
     await delay(1000);
     assert.equal(settledWhileDown, 0);
-    await node.startApp();
-    await Promise.all(publishes);
+    await outage.start();
+    await verify(outage.name);
     assert.equal(settledWhileDown, 20);
-    await until(() => seen.size === publishes.length, "every message");
-    const deliveries = [...seen.values()].reduce((sum, n) => sum + n, 0);
-    report.info("broker_stop", {
-      published: publishes.length,
-      deliveries,
-      twice: deliveries - seen.size,
-    });
-    assert.deepEqual(states, ["connected", "disconnected", "connected"]);
-    assert.equal(reconnects, 1);
   } finally {
-    await transport.close();
-    await onChannel(node.url, (ch) => ch.deleteQueue(queue));
-    await onChannel(node.url, (ch) => ch.deleteQueue(deadLetterQueueName(queue)));
+    await cleanup();
+  }
+}
+
+async function connectionsClosed(node: RabbitNode): Promise<void> {
+  const { transport, watch, publish, verify, cleanup } = await watched(
+    node,
+    `drop-${crypto.randomUUID().slice(0, 8)}`,
+  );
+  try {
+    const closing = node.ctl("close_all_connections", "test");
+    // Publish flat out until the broker cuts in, so some are unconfirmed when it does.
+    let sent = 0;
+    while (transport.state === "connected" && sent < 20_000) {
+      for (let i = 0; i < 20; i++, sent++) publish();
+      await delay(1);
+    }
+    await closing;
+    await until(() => transport.state === "connected", "the reconnect");
+    publish();
+    await verify("close_all_connections");
+    assert.equal(watch.resent > 0, true, `${watch.resent} re-sent`);
+  } finally {
+    await cleanup();
   }
 }
 

@@ -28,6 +28,11 @@ export interface RabbitNode {
   stopApp(): Promise<void>;
   /** Starts the application stopped by {@linkcode RabbitNode.stopApp} (~1 s). */
   startApp(): Promise<void>;
+  /**
+   * Kills the node with SIGKILL, by its PID, like a power cut: nothing is
+   * flushed or confirmed on the way down. Its data stays; {@linkcode RabbitNode.start} recovers it.
+   */
+  kill(): Promise<void>;
   /** Runs `rabbitmqctl -n <node> <args>` and returns its stdout. */
   ctl(...args: string[]): Promise<string>;
   /** Kills the node (by its PID: its data is thrown away) and deletes its folder; may be called twice. */
@@ -93,10 +98,12 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
     },
     stopApp: () => run(CTL, ["-n", nodeName, "stop_app"]).then(() => {}),
     startApp: () => run(CTL, ["-n", nodeName, "start_app"]).then(() => {}),
+    kill: () => kill(`${dir}/pid`),
     ctl: (...args) => run(CTL, ["-n", nodeName, ...args]),
     close: () => {
       closing ??= (async () => {
         try {
+          // A graceful stop takes ~5 s, and the data is thrown away next anyway.
           await kill(`${dir}/pid`);
         } finally {
           await Deno.remove(dir, { recursive: true });
@@ -207,16 +214,17 @@ async function kill(pidFile: string): Promise<void> {
   } catch {
     return; // Stopped: the node removes its PID file.
   }
-  // A graceful stop takes ~5 s and the data is thrown away next anyway.
   Deno.kill(pid, "SIGKILL");
   for (;;) {
     try {
       await Deno.stat(`/proc/${pid}`);
     } catch {
-      return;
+      break;
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // A stale PID file would make the next start wait on a dead process.
+  await Deno.remove(pidFile);
 }
 
 async function run(
