@@ -1,0 +1,27 @@
+/**
+ * The metrics function: joins each observation's truth (`features/Y_true`)
+ * and prediction (`predictions/Y_pred`) by message id, in whatever order they
+ * arrive, and appends `id,y_true,y_pred,error` to `$LOGS_DIR/metric_log.csv`,
+ * once per id, durably.
+ *
+ * Both messages of a pair are acked only after their row is synced to disk.
+ * A half whose partner does not come within `METRICS_PENDING_TTL_MS`, or that
+ * is the oldest when more than `METRICS_PENDING_MAX` wait, is retried; a
+ * second value for a waiting half is dead-lettered as a conflict; an id
+ * already written is acked without a second row.
+ *
+ * @module
+ */
+import { defineConsumer } from "../../shared/define_function.ts";
+import { openMetricsState } from "./metrics_state.ts";
+import type { MetricsState } from "./metrics_state.ts";
+
+/** The metrics consumer. */
+export default defineConsumer<MetricsState>({
+  name: "metrics",
+  consumes: ["features/Y_true", "predictions/Y_pred"],
+  publishes: [],
+  setup: (ctx) => openMetricsState(ctx),
+  handle: (message, state) => state.handle(message),
+  close: (state) => state.close(),
+});
