@@ -104,7 +104,7 @@ async function cutTornLine(file: Deno.FsFile, path: string, logger: Logger): Pro
   await readFull(file, torn);
   await file.truncate(keep);
   await file.syncData();
-  logger.warn("metric_log_torn_line_cut", {
+  logger.warn("metric log torn line cut", {
     path,
     cutBytes: size - keep,
     cut: decoder.decode(torn),

@@ -71,7 +71,7 @@ export async function openCsvLog(path: string, options: OpenCsvLogOptions = {}):
   const recovered = await recoverLog(path, { logger, dedupWindow });
   const open = options.openFile ?? ((file: string) => Deno.open(file, { append: true }));
   const file = await open(path);
-  logger.info("metric_log_opened", { path, rows: recovered.rows, remembered: recovered.ids.size });
+  logger.info("metric log opened", { path, rows: recovered.rows, remembered: recovered.ids.size });
   return new CsvLog({
     path,
     file,
@@ -254,7 +254,7 @@ export class CsvLog {
   // the last synced size so the retried rows are written whole once. If even
   // that fails, refuse further writes rather than risk a torn middle line.
   async #rollback(cause: unknown): Promise<void> {
-    this.#init.logger.error("metric_log_write_failed", { path: this.path, error: cause });
+    this.#init.logger.error("metric log write failed", { path: this.path, error: cause });
     if (this.#broken !== undefined) return;
     try {
       await this.#init.file.truncate(this.#size);
@@ -262,7 +262,7 @@ export class CsvLog {
       this.#broken = new Error(`Cannot append to "${this.path}": rollback failed`, {
         cause: error,
       });
-      this.#init.logger.error("metric_log_broken", { path: this.path, error });
+      this.#init.logger.error("metric log broken", { path: this.path, error });
     }
   }
 }

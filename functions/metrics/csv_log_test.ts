@@ -214,7 +214,7 @@ Deno.test("openCsvLog() repairs the file a crash left behind", async (t) => {
       assert.equal(await log.append("a", 1, 2), "duplicate");
       await log.close();
       assert.equal(await Deno.readTextFile(path), HEADER_LINE + "a,1,2,1\nb,3,5,2\n");
-      const cut = records.filter((r) => r.event === "metric_log_torn_line_cut");
+      const cut = records.filter((r) => r.event === "metric log torn line cut");
       assert.deepEqual(cut.map(({ path, cutBytes, cut }) => ({ path, cutBytes, cut })), [
         { path, cutBytes: 5, cut: "b,3,5" },
       ]);

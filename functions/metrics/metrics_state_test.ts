@@ -113,7 +113,7 @@ Deno.test("MetricsState.handle() returns unpaired halves to the queue", async (t
       assert.equal(error.message, 'Cannot pair id "a": no y_pred arrived within 1000 ms');
       assert.equal(run.ctx.counters.get("metrics_evictions"), 1);
       assert.deepEqual(
-        events(run.ctx, "pair_evicted").map(({ level, id, reason }) => ({ level, id, reason })),
+        events(run.ctx, "pair evicted").map(({ level, id, reason }) => ({ level, id, reason })),
         [{ level: "warn", id: "a", reason: "ttl" }],
       );
     });
@@ -155,7 +155,7 @@ Deno.test("MetricsState.handle() dead-letters a conflicting half", async () => {
     assert.ok(error instanceof PermanentError);
     assert.equal(error.message, 'Conflicting y_true for id "a": kept "2", refused "5"');
     assert.equal(run.ctx.counters.get("metrics_conflicts"), 1);
-    assert.deepEqual(events(run.ctx, "pair_conflict").map(({ level, id }) => ({ level, id })), [
+    assert.deepEqual(events(run.ctx, "pair conflict").map(({ level, id }) => ({ level, id })), [
       { level: "warn", id: "a" },
     ]);
     await flush(run, first, run.state.handle(prediction("a", 1)));
@@ -239,6 +239,6 @@ Deno.test("MetricsState.close() writes paired rows, releases waiting halves, sto
     assert.equal((error as Error).message, 'Cannot pair id "b": the join is closing');
     assert.equal(run.clock.pendingTimers, 0);
     assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,1,2,1\n");
-    assert.deepEqual(events(run.ctx, "pending_released").map(({ pending }) => pending), [1]);
+    assert.deepEqual(events(run.ctx, "pending released").map(({ pending }) => pending), [1]);
   });
 });
