@@ -5,7 +5,7 @@ import { validate, version } from "uuid";
 import type { Env } from "../../shared/config.ts";
 import type { TickResult } from "../../shared/define_function.ts";
 import type { StreamName } from "../../shared/streams.ts";
-import { fakeContext, type FakeContextOptions } from "./_fake_context.ts";
+import { fakeContext, type FakeContextOptions } from "../../shared/testing/fake_context.ts";
 import { loadDiabetes } from "./load_diabetes.ts";
 import features from "./mod.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PermanentError } from "../../shared/errors.ts";
-import { drainMicrotasks, fakeContext, prediction, track, truth } from "./_fake_context.ts";
-import type { FakeContext } from "./_fake_context.ts";
+import { type FakeContext, fakeContext } from "../../shared/testing/fake_context.ts";
+import { drainMicrotasks, prediction, track, truth } from "./_messages.ts";
 import { FakeClock } from "./_fake_clock.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import type { AppendFile } from "./csv_log.ts";
@@ -26,13 +26,16 @@ async function withState(
 ): Promise<void> {
   const logsDir = dir ?? await Deno.makeTempDir({ prefix: "metrics_state_test_" });
   const clock = new FakeClock();
-  const ctx = fakeContext({
-    LOGS_DIR: logsDir,
-    METRICS_FLUSH_MS: "5",
-    METRICS_PENDING_TTL_MS: "1000",
-    METRICS_PENDING_MAX: "3",
-    ...env,
-  }, clock.now);
+  const ctx = fakeContext("metrics", {
+    env: {
+      LOGS_DIR: logsDir,
+      METRICS_FLUSH_MS: "5",
+      METRICS_PENDING_TTL_MS: "1000",
+      METRICS_PENDING_MAX: "3",
+      ...env,
+    },
+    now: clock.now,
+  });
   const syncs = { count: 0 };
   const openFile = async (path: string): Promise<AppendFile> => {
     const file = await Deno.open(path, { append: true });
@@ -62,7 +65,7 @@ async function flush(run: Run, ...handled: Promise<void>[]): Promise<void> {
 }
 
 function events(ctx: FakeContext, event: string) {
-  return ctx.records.filter((record) => record.event === event);
+  return ctx.logs.filter((record) => record.event === event);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {

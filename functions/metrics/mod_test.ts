@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fakeContext, prediction, truth } from "./_fake_context.ts";
+import { fakeContext } from "../../shared/testing/fake_context.ts";
+import { prediction, truth } from "./_messages.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import metrics from "./mod.ts";
 
@@ -11,7 +12,10 @@ Deno.test("metrics consumes Y_true and Y_pred and appends a row per id", async (
     assert.equal(metrics.name, "metrics");
     assert.deepEqual(metrics.consumes, ["features/Y_true", "predictions/Y_pred"]);
     assert.deepEqual(metrics.publishes, []);
-    const ctx = fakeContext({ LOGS_DIR: logsDir, METRICS_FLUSH_MS: "0" }, Date.now);
+    const ctx = fakeContext("metrics", {
+      env: { LOGS_DIR: logsDir, METRICS_FLUSH_MS: "0" },
+      now: Date.now,
+    });
     const state = await metrics.setup(ctx);
     try {
       await Promise.all([

@@ -5,7 +5,7 @@ import type { Env } from "../../shared/config.ts";
 import type { AnyMessage } from "../../shared/define_function.ts";
 import { FEATURE_NAMES, type Features } from "../../shared/streams.ts";
 import { loadDiabetes } from "../features/load_diabetes.ts";
-import { fakeContext, type FakeContextOptions } from "./_fake_context.ts";
+import { fakeContext, type FakeContextOptions } from "../../shared/testing/fake_context.ts";
 import { loadModel } from "./load_model.ts";
 import model from "./mod.ts";
 

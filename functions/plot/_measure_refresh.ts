@@ -8,7 +8,7 @@
  */
 // deno-lint-ignore-file no-console -- an entry point that reports to the terminal
 import { join } from "node:path";
-import { fakeContext } from "./_fake_context.ts";
+import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { ErrorPlot, METRIC_LOG_FILE } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const log = join(dir, METRIC_LOG_FILE);
     await Deno.writeTextFile(log, `${METRIC_LOG_HEADER}\n${rows(ROWS, 0)}`);
     const size = (await Deno.stat(log)).size;
-    const ctx = fakeContext({ LOGS_DIR: dir });
+    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
     const plot = new ErrorPlot(ctx);
     let started = performance.now();
     await plot.refresh();

@@ -10,7 +10,7 @@
 // deno-lint-ignore-file no-console -- an entry point that reports to the terminal
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { fakeContext } from "./_fake_context.ts";
+import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { ErrorPlot, METRIC_LOG_FILE, PLOT_FILE } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
 
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "plot_example_" });
   try {
     await Deno.writeTextFile(join(dir, METRIC_LOG_FILE), text);
-    const ctx = fakeContext({ LOGS_DIR: dir });
+    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
     await new ErrorPlot(ctx).refresh();
     await Deno.mkdir("docs", { recursive: true });
     await Deno.copyFile(join(dir, PLOT_FILE), join("docs", PLOT_FILE));

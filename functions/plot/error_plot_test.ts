@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { decode } from "fast-png";
-import { events, type FakeContext, fakeContext } from "./_fake_context.ts";
+import {
+  type FakeContext,
+  fakeContext,
+  loggedEvents as events,
+} from "../../shared/testing/fake_context.ts";
 import { ErrorPlot, METRIC_LOG_FILE, PLOT_FILE } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
 
@@ -22,7 +26,9 @@ interface Fixture {
 async function withPlot(test: (fixture: Fixture) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "plot_" });
   try {
-    const ctx = fakeContext({ LOGS_DIR: dir, PLOT_WIDTH: "400", PLOT_HEIGHT: "300" });
+    const ctx = fakeContext("plot", {
+      env: { LOGS_DIR: dir, PLOT_WIDTH: "400", PLOT_HEIGHT: "300" },
+    });
     const plot = new ErrorPlot(ctx);
     await test({ dir, log: join(dir, METRIC_LOG_FILE), png: join(dir, PLOT_FILE), ctx, plot });
   } finally {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../../shared/config.ts";
-import { fakeContext } from "./_fake_context.ts";
+import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { ErrorPlot } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
 import plot from "./mod.ts";
@@ -17,7 +17,7 @@ Deno.test("plot is a ticker on PLOT_INTERVAL_MS that publishes nothing", () => {
 Deno.test("plot.tick() draws $LOGS_DIR/error_distribution.png and keeps going", async () => {
   const dir = await Deno.makeTempDir({ prefix: "plot_mod_" });
   try {
-    const ctx = fakeContext({ LOGS_DIR: dir });
+    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
     await Deno.writeTextFile(join(dir, "metric_log.csv"), `${METRIC_LOG_HEADER}\na,1,3,2\n`);
     const state = await plot.setup(ctx);
     assert.ok(state instanceof ErrorPlot);
