@@ -62,6 +62,7 @@ export default defineTicker<FeaturesState>({
     const row = Math.floor(state.random() * state.rows.length);
     const { features, target } = state.rows[row]!;
     const id = v7();
+    ctx.logger.debug("observation started", { id, row });
     const published = Promise.all([
       ctx.publish("features/X", id, features),
       ctx.publish("features/Y_true", id, { y_true: target }),

@@ -73,15 +73,27 @@ export function checkMetricLog(csv: string, expected: Expected): MetricLogCheck 
   return { rows, lost, duplicated, wrong, unconfirmed, problems: problems.slice(0, 20) };
 }
 
-/** Collects `observation confirmed` debug records (id, row) from parsed log lines. */
+/** Collects the source's `observation confirmed` debug records (id -> row). */
 export function confirmedObservations(
   logs: Iterable<Record<string, unknown>>,
 ): Map<string, number> {
-  const confirmed = new Map<string, number>();
+  return observations(logs, "observation confirmed");
+}
+
+/** Collects the source's `observation started` debug records (id -> row). */
+export function startedObservations(
+  logs: Iterable<Record<string, unknown>>,
+): Map<string, number> {
+  return observations(logs, "observation started");
+}
+
+function observations(
+  logs: Iterable<Record<string, unknown>>,
+  event: string,
+): Map<string, number> {
+  const found = new Map<string, number>();
   for (const record of logs) {
-    if (record.event === "observation confirmed") {
-      confirmed.set(String(record.id), Number(record.row));
-    }
+    if (record.event === event) found.set(String(record.id), Number(record.row));
   }
-  return confirmed;
+  return found;
 }
