@@ -1,0 +1,309 @@
+/**
+ * The fault-injection suite (`deno task test:faults`): the pipeline keeps its
+ * promise — every confirmed observation becomes exactly one correct row —
+ * while functions are killed with SIGKILL and restarted, the broker is stopped
+ * and started, and handlers fail at random.
+ *
+ * Not matched by `deno test`'s default pattern: it runs on its own, in CI
+ * after the main suite. `FAULTS_N` and `FAULTS_SEED` change its size and its
+ * random moments.
+ */
+// deno-lint-ignore-file no-console
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadDiabetes } from "../../functions/features/load_diabetes.ts";
+import { mulberry32 } from "../../functions/features/mulberry32.ts";
+import { loadModel } from "../../functions/model/load_model.ts";
+import { delay } from "../backoff.ts";
+import { loadConfig } from "../config.ts";
+import type { ConsumerFunction, PipelineFunction } from "../define_function.ts";
+import type { FunctionName } from "../function_command.ts";
+import { createLogger } from "../logger.ts";
+import { MemoryBroker } from "../memory_broker.ts";
+import { createMemoryTransport, type MemoryTransport } from "../memory_transport.ts";
+import { type FunctionRunner, runFunction } from "../run_function.ts";
+import {
+  checkMetricLog,
+  confirmedObservations,
+  type MetricLogCheck,
+  startedObservations,
+} from "./check_metric_log.ts";
+import { type FunctionProcess, spawnFunction } from "./function_process.ts";
+import { listQueues, type RabbitNode, startRabbitNode } from "./rabbit_node.ts";
+import { waitFor } from "./wait_for.ts";
+
+const N = Number(Deno.env.get("FAULTS_N") ?? 20000);
+const SEED = Number(Deno.env.get("FAULTS_SEED") ?? 2026);
+
+/** A fault and the share of N rows written at which it strikes. */
+type Fault =
+  | { kind: "kill"; name: "model" | "metrics"; at: number }
+  | { kind: "broker"; at: number };
+
+/** The faults on the consuming side, in order; the source's own runs beside them. */
+function schedule(random: () => number): Fault[] {
+  const at = (low: number, high: number) => low + random() * (high - low);
+  return [
+    { kind: "kill", name: "model", at: at(0.05, 0.2) },
+    { kind: "kill", name: "metrics", at: at(0.2, 0.35) },
+    { kind: "kill", name: "model", at: at(0.4, 0.55) },
+    { kind: "kill", name: "metrics", at: at(0.55, 0.7) },
+    { kind: "broker", at: at(0.7, 0.85) },
+  ];
+}
+
+async function expectation(runs: FunctionProcess[]) {
+  const rows = await loadDiabetes("./data");
+  const model = await loadModel("./data", "linear");
+  const logs = runs.filter((p) => p.name === "features").flatMap((p) => p.logs);
+  return {
+    confirmed: confirmedObservations(logs),
+    started: startedObservations(logs),
+    target: (row: number) => rows[row]!.target,
+    predict: (row: number) => model.predict(rows[row]!.features),
+  };
+}
+
+async function readCsv(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return "id,y_true,y_pred,error\n";
+  }
+}
+
+class Pipeline {
+  readonly runs: FunctionProcess[] = [];
+  readonly #current = new Map<FunctionName, FunctionProcess>();
+  constructor(readonly node: RabbitNode, readonly logsDir: string) {}
+
+  start(name: FunctionName, extra: Record<string, string> = {}): FunctionProcess {
+    const process = spawnFunction(name, {
+      AMQP_URL: this.node.url,
+      LOGS_DIR: this.logsDir,
+      HTTP_HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      LOG_LEVEL: name === "features" ? "debug" : "info",
+      METRICS_PENDING_TTL_MS: "2000",
+      ...extra,
+    });
+    this.runs.push(process);
+    this.#current.set(name, process);
+    return process;
+  }
+
+  current(name: FunctionName): FunctionProcess {
+    return this.#current.get(name)!;
+  }
+
+  async kill(name: FunctionName): Promise<void> {
+    const process = this.current(name);
+    process.kill("SIGKILL");
+    await process.exited;
+  }
+
+  confirmed(): number {
+    return confirmedObservations(
+      this.runs.filter((p) => p.name === "features").flatMap((p) => p.logs),
+    )
+      .size;
+  }
+
+  async stop(): Promise<number[]> {
+    const live = [...this.#current.values()];
+    live.forEach((p) => p.kill("SIGTERM"));
+    return await Promise.all(live.map((p) => p.exited));
+  }
+
+  async close(): Promise<void> {
+    this.runs.forEach((p) => p.kill("SIGKILL"));
+    await Promise.all(this.runs.map((p) => p.exited));
+  }
+}
+
+Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and a broker restart", async () => {
+  const node = await startRabbitNode();
+  const logsDir = `./logs/faults-${Deno.pid}-${Date.now()}`;
+  const csvPath = join(logsDir, "metric_log.csv");
+  const pipeline = new Pipeline(node, logsDir);
+  const started = Date.now();
+  let kills = 0, brokerRestarts = 0;
+  try {
+    pipeline.start("model");
+    pipeline.start("metrics");
+    pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
+    const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
+    const random = mulberry32(SEED);
+    // The source runs far ahead of the consumers, so its kill follows its own
+    // progress, beside the faults that follow the rows written.
+    const sourceFault = (async () => {
+      const at = 0.2 + random() * 0.4;
+      await waitFor("source progress", () => pipeline.confirmed() >= at * N, {
+        timeoutMs: 60_000,
+        intervalMs: 5,
+      });
+      await pipeline.kill("features");
+      const confirmed = pipeline.confirmed();
+      console.log(`  kill -9 features at ${confirmed} of ${N} confirmed`);
+      await delay(300);
+      pipeline.start("features", {
+        FEATURES_LIMIT: String(N - confirmed),
+        FEATURES_INTERVAL_MS: "0",
+      });
+      kills++;
+    })();
+    for (const fault of schedule(random)) {
+      await waitFor(
+        `${Math.round(fault.at * 100)}% of rows`,
+        async () => await rows() >= fault.at * N,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 5,
+        },
+      );
+      const what = fault.kind === "broker" ? "broker stop" : `kill -9 ${fault.name}`;
+      console.log(`  ${what} at ${await rows()} rows`);
+      if (fault.kind === "broker") {
+        await node.stopApp();
+        await delay(2000);
+        await node.startApp();
+        brokerRestarts++;
+      } else {
+        await pipeline.kill(fault.name);
+        await delay(300 + Math.round(random() * 700));
+        pipeline.start(fault.name);
+        kills++;
+      }
+    }
+    await sourceFault;
+    await pipeline.current("features").waitForLog(
+      "the source to finish",
+      (r) => r.event === "ticks done",
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    const expected = await expectation(pipeline.runs);
+    let check: MetricLogCheck | undefined;
+    await waitFor("every confirmed observation to have its row", async () => {
+      check = checkMetricLog(await readCsv(csvPath), expected);
+      return check.lost === 0;
+    }, { timeoutMs: 120_000, intervalMs: 200 });
+    await waitFor("the queues to drain", async () => {
+      const queues = await listQueues(node.nodeName);
+      return queues.filter((q) => !q.name.endsWith(".dead")).every((q) => q.messages === 0);
+    }, { timeoutMs: 60_000, intervalMs: 200 });
+    await delay(500);
+    check = checkMetricLog(await readCsv(csvPath), expected);
+    const deadLettered = (await listQueues(node.nodeName))
+      .filter((q) => q.name.endsWith(".dead"))
+      .reduce((sum, q) => sum + q.messages, 0);
+    console.log(
+      `faults(rabbitmq): N=${N} confirmed=${expected.confirmed.size} kills=${kills} ` +
+        `broker_restarts=${brokerRestarts} rows=${check.rows} lost=${check.lost} ` +
+        `duplicated=${check.duplicated} wrong=${check.wrong} unconfirmed_rows=${check.unconfirmed} ` +
+        `dead_lettered=${deadLettered} seconds=${
+          ((Date.now() - started) / 1000).toFixed(1)
+        } seed=${SEED}`,
+    );
+    assert.equal(expected.confirmed.size, N, "the two source runs confirmed N observations");
+    assert.deepEqual(
+      { lost: check.lost, duplicated: check.duplicated, wrong: check.wrong },
+      { lost: 0, duplicated: 0, wrong: 0 },
+      check.problems.join("\n"),
+    );
+    assert.deepEqual(await pipeline.stop(), [0, 0, 0]);
+  } finally {
+    await pipeline.close();
+    await node.close();
+    await Deno.remove(logsDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("the pipeline on the embedded broker loses and doubles nothing through handler failures and crashes", async () => {
+  const n = Math.min(N, 5000);
+  const logsDir = await Deno.makeTempDir({ prefix: "faults-embedded-" });
+  const csvPath = join(logsDir, "metric_log.csv");
+  const config = loadConfig({
+    LOGS_DIR: logsDir,
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    FEATURES_LIMIT: String(n),
+    FEATURES_INTERVAL_MS: "0",
+    MAX_ATTEMPTS: "10",
+  });
+  const broker = new MemoryBroker();
+  const random = mulberry32(SEED);
+  const records: Record<string, unknown>[] = [];
+  const live = new Map<string, { runner: FunctionRunner; transport: MemoryTransport }>();
+  let injected = 0;
+  // A handler that fails at random before doing anything, like a flaky dependency.
+  const flaky = (fn: ConsumerFunction): ConsumerFunction => ({
+    ...fn,
+    handle(message, state, ctx) {
+      if (random() < 0.03) {
+        injected++;
+        throw new Error("Injected failure");
+      }
+      return fn.handle(message, state, ctx);
+    },
+  });
+  async function start(name: FunctionName): Promise<void> {
+    let fn: PipelineFunction = (await import(`../../functions/${name}/mod.ts`)).default;
+    if (fn.kind === "consumer") fn = flaky(fn);
+    let transport: MemoryTransport | undefined;
+    const runner = await runFunction(fn, config, {
+      logger: createLogger(name, { level: "debug", write: (l) => records.push(JSON.parse(l)) }),
+      connect: (events) => transport = createMemoryTransport(broker, { events }),
+    });
+    live.set(name, { runner, transport: transport! });
+  }
+  async function crash(name: FunctionName): Promise<void> {
+    const { runner, transport } = live.get(name)!;
+    transport.crash();
+    await runner.close();
+    await start(name);
+  }
+  const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
+  try {
+    await start("model");
+    await start("metrics");
+    await start("features");
+    await waitFor("30% of rows", async () => await rows() >= 0.3 * n, { intervalMs: 5 });
+    await crash("model");
+    await waitFor("60% of rows", async () => await rows() >= 0.6 * n, { intervalMs: 5 });
+    await crash("metrics");
+    const rowsOf = await loadDiabetes("./data");
+    const model = await loadModel("./data", "linear");
+    const expected = {
+      confirmed: confirmedObservations(records),
+      target: (row: number) => rowsOf[row]!.target,
+      predict: (row: number) => model.predict(rowsOf[row]!.features),
+    };
+    await waitFor("every row", async () => {
+      expected.confirmed = confirmedObservations(records);
+      return expected.confirmed.size === n &&
+        checkMetricLog(await readCsv(csvPath), expected).lost === 0;
+    }, { timeoutMs: 60_000, intervalMs: 50 });
+    await delay(200);
+    const check = checkMetricLog(await readCsv(csvPath), expected);
+    const retried = records.filter((r) => r.event === "message retried").length;
+    console.log(
+      `faults(embedded): N=${n} crashes=2 injected_failures=${injected} retried=${retried} ` +
+        `rows=${check.rows} lost=${check.lost} duplicated=${check.duplicated} wrong=${check.wrong}`,
+    );
+    assert.ok(injected > 0 && retried >= injected, "failures were injected and retried");
+    assert.deepEqual(
+      { rows: check.rows, lost: check.lost, duplicated: check.duplicated, wrong: check.wrong },
+      { rows: n, lost: 0, duplicated: 0, wrong: 0 },
+      check.problems.join("\n"),
+    );
+    assert.deepEqual(
+      broker.queues().filter((q) => q.messages + q.unacked > 0).map((q) => q.name),
+      [],
+    );
+  } finally {
+    for (const { runner } of live.values()) await runner.close();
+    await Deno.remove(logsDir, { recursive: true });
+  }
+});
