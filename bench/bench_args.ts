@@ -1,0 +1,99 @@
+/**
+ * The bench's command line: `--quick`, `--n`, `--duration`, `--rate`,
+ * `--pending`, `--stages`, `--profile`, resolved into every size a stage
+ * needs.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** The stages, in the order they run. */
+export const STAGES = [
+  "ceiling",
+  "pipeline",
+  "latency",
+  "scale-out",
+  "memory",
+  "plot",
+  "embedded",
+] as const;
+
+/** One stage's name. */
+export type Stage = typeof STAGES[number];
+
+/** Every size the stages use. */
+export interface BenchArgs {
+  readonly quick: boolean;
+  /** Observations of the pipeline runs (stages 2 and 7). */
+  readonly n: number;
+  /** Messages of the ceiling: as many as the pipeline moves (3 per observation). */
+  readonly ceilingMessages: number;
+  /** Seconds measured at the fixed rate. */
+  readonly duration: number;
+  readonly warmupSeconds: number;
+  /** Offered observations a second. */
+  readonly rate: number;
+  /** Observations of each scale-out run. */
+  readonly scaleOutN: number;
+  /** Observations of each run with a delay-bound model (PREFETCH=1). */
+  readonly modelBoundN: number;
+  /** Ids pending in the metrics memory stage. */
+  readonly pending: number;
+  /** Metric log sizes of the plot stage. */
+  readonly plotRows: readonly number[];
+  readonly stages: readonly Stage[];
+  readonly profile: boolean;
+}
+
+/** Parses the flags; throws TypeError or RangeError naming the bad one. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      n: { type: "string" },
+      duration: { type: "string" },
+      rate: { type: "string" },
+      pending: { type: "string" },
+      stages: { type: "string" },
+      profile: { type: "boolean", default: false },
+    },
+  });
+  const quick = values.quick ?? false;
+  const n = positive("--n", values.n, quick ? 1000 : 20_000);
+  return {
+    quick,
+    n,
+    ceilingMessages: 3 * n,
+    duration: positive("--duration", values.duration, quick ? 3 : 20),
+    warmupSeconds: quick ? 1 : 2,
+    rate: positive("--rate", values.rate, 500),
+    scaleOutN: quick ? Math.min(n, 500) : Math.ceil(n / 2),
+    modelBoundN: 1000,
+    pending: positive("--pending", values.pending, quick ? 5000 : 100_000),
+    plotRows: quick ? [10_000, 100_000] : [100_000, 1_000_000],
+    stages: stages(values.stages),
+    profile: values.profile ?? false,
+  };
+}
+
+function positive(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Invalid ${flag} "${raw}": expected a whole number from 1`);
+  }
+  return value;
+}
+
+function stages(raw: string | undefined): Stage[] {
+  if (raw === undefined) return [...STAGES];
+  return raw.split(",").map((name) => {
+    const stage = STAGES.find((s) => s === name.trim());
+    if (stage === undefined) {
+      throw new TypeError(`Invalid --stages "${raw}": expected some of ${STAGES.join(", ")}`);
+    }
+    return stage;
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * `deno task bench`: measures the pipeline against the broker's ceiling in
+ * one run, prints a table with the targets beside the figures, and writes
+ * everything to bench/results/<date>.json. See bench/README.md.
+ *
+ * Flags: `--quick` (about a minute, for CI), `--n` (observations per
+ * pipeline run), `--duration` (seconds of the latency stage), `--rate`
+ * (its offered obs/s), `--pending` (ids for the memory stage), `--stages`
+ * (comma-separated subset), `--profile` (CPU profiles of stage 2's
+ * processes). `AMQP_URL` uses that broker instead of a private node; the
+ * bench deletes the pipeline's queues there between stages.
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console -- an entry point that reports to the terminal
+import { join } from "node:path";
+import { startRabbitNode } from "../shared/testing/rabbit_node.ts";
+import { parseBenchArgs } from "./bench_args.ts";
+import type { BenchArgs, Stage } from "./bench_args.ts";
+import { measureCeiling } from "./ceiling.ts";
+import { runEmbedded } from "./embedded_run.ts";
+import { measureLatency } from "./latency.ts";
+import { machineInfo } from "./machine_info.ts";
+import { measureMetricsMemory } from "./metrics_memory.ts";
+import { runPipeline } from "./pipeline_run.ts";
+import { measurePlotRefresh } from "./plot_refresh.ts";
+import { type BenchResult, formatTable, TARGETS } from "./report.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+async function runStages(url: string | undefined, args: BenchArgs): Promise<BenchResult> {
+  const result: Mutable<BenchResult> = { failures: {} };
+  const stage = async (name: Stage, run: () => Promise<void>) => {
+    if (!args.stages.includes(name)) return;
+    const started = performance.now();
+    console.error(`• ${name}...`);
+    try {
+      await run();
+    } catch (error) {
+      result.failures[name] = error instanceof Error ? error.message : String(error);
+      console.error(`  ${name} failed: ${result.failures[name]}`);
+    }
+    console.error(`  ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  };
+  const broker = () => {
+    if (url === undefined) throw new Error("No broker: the private node did not start");
+    return url;
+  };
+  await stage("ceiling", async () => {
+    result.ceiling = await measureCeiling(broker(), args.ceilingMessages);
+  });
+  await stage("pipeline", async () => {
+    const run = await runPipeline(broker(), args.n, { profile: args.profile });
+    const ratio = result.ceiling &&
+      3 * run.observationsPerSecond / result.ceiling.messagesPerSecond;
+    result.pipeline = { ...run, ...(ratio === undefined ? {} : { ratio }) };
+    for (const [name, lines] of Object.entries(run.profiles ?? {})) {
+      console.error(`  CPU profile of ${name}:\n    ${lines.join("\n    ")}`);
+    }
+  });
+  await stage("latency", async () => {
+    result.latency = await measureLatency(broker(), args.rate, args.duration, {
+      warmupSeconds: args.warmupSeconds,
+    });
+  });
+  await stage("scale-out", async () => {
+    const runs = [];
+    for (const models of [1, 2, 4]) {
+      runs.push(await runPipeline(broker(), args.scaleOutN, { models, modelDelayMs: 5 }));
+    }
+    const modelBound = [];
+    for (const models of args.quick ? [] : [1, 4]) {
+      modelBound.push(
+        await runPipeline(broker(), args.modelBoundN, {
+          models,
+          modelDelayMs: 5,
+          modelEnv: { PREFETCH: "1" },
+        }),
+      );
+    }
+    result.scaleOut = { runs, ...(modelBound.length > 0 ? { modelBound } : {}) };
+  });
+  await stage("memory", async () => {
+    result.metricsMemory = await measureMetricsMemory(broker(), args.pending);
+  });
+  await stage("plot", async () => {
+    const plot = [];
+    for (const rows of args.plotRows) plot.push(await measurePlotRefresh(rows));
+    result.plot = plot;
+  });
+  await stage("embedded", async () => {
+    result.embedded = await runEmbedded(args.n);
+  });
+  return result;
+}
+
+async function main(): Promise<number> {
+  const args = parseBenchArgs(Deno.args);
+  const started = performance.now();
+  const externalUrl = Deno.env.get("AMQP_URL")?.trim() || undefined;
+  const needsBroker = args.stages.some((s) => !["plot", "embedded"].includes(s));
+  const node = externalUrl === undefined && needsBroker
+    ? await startRabbitNode({ namePrefix: "bench" })
+    : undefined;
+  let result: BenchResult;
+  let rabbitmq: string | undefined;
+  try {
+    rabbitmq = (await node?.ctl("version"))?.trim();
+    result = await runStages(externalUrl ?? node?.url, args);
+  } finally {
+    await node?.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const machine = machineInfo();
+  const table = formatTable(result);
+  const command = `deno task bench ${Deno.args.join(" ")}`.trim();
+  console.log(
+    `\n${table}\n\n${command} — ${machine.nproc} × ${machine.cpuModel}, ${machine.memGiB} GiB, ` +
+      `Deno ${Deno.version.deno}, RabbitMQ ${rabbitmq ?? "(AMQP_URL)"}; ${seconds.toFixed(0)} s\n`,
+  );
+  const date = new Date().toISOString().slice(0, 10);
+  const file = join(import.meta.dirname!, "results", `${date}${args.quick ? "-quick" : ""}.json`);
+  await Deno.mkdir(join(import.meta.dirname!, "results"), { recursive: true });
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        command,
+        args,
+        broker: externalUrl === undefined ? `private node (RabbitMQ ${rabbitmq})` : "AMQP_URL",
+        machine: { ...machine, deno: Deno.version.deno },
+        seconds,
+        targets: TARGETS,
+        table,
+        result,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`Written to ${file}`);
+  return Object.keys(result.failures).length === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main());

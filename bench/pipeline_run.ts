@@ -1,0 +1,127 @@
+/**
+ * Stages 2 and 4: the four functions as separate processes on RabbitMQ, the
+ * source unthrottled, timed from the source's start (its first publish) to
+ * the N-th row of the metric log. With `models` > 1, that many model
+ * processes share `features/X` as competing consumers.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { FunctionName } from "../shared/function_command.ts";
+import { deletePipelineQueues } from "./_amqp.ts";
+import {
+  type Child,
+  logTime,
+  type ProcessMemory,
+  readProcessMemory,
+  spawnChild,
+  stopAll,
+} from "./_child.ts";
+import { CsvWatcher } from "./_csv_watcher.ts";
+import { type CpuProfiler, profileChildren } from "./_cpu_profile.ts";
+
+/** Options of {@linkcode runPipeline}. */
+export interface RunPipelineOptions {
+  /** Model processes. @default 1 */
+  models?: number;
+  /** `MODEL_DELAY_MS`. @default 0 */
+  modelDelayMs?: number;
+  /** Extra environment for every function. @default {} */
+  env?: Record<string, string>;
+  /** Extra environment for the model processes only. @default {} */
+  modelEnv?: Record<string, string>;
+  /** Give up after this long. @default 120000 */
+  timeoutMs?: number;
+  /** Take a CPU profile of every child and summarise it. @default false */
+  profile?: boolean;
+}
+
+/** Memory of one child at the end of a run. */
+export interface ChildMemory extends ProcessMemory {
+  readonly name: FunctionName;
+}
+
+/** What {@linkcode runPipeline} found. */
+export interface PipelineRunResult {
+  readonly observations: number;
+  readonly models: number;
+  readonly modelDelayMs: number;
+  readonly seconds: number;
+  readonly observationsPerSecond: number;
+  readonly memory: readonly ChildMemory[];
+  /** Per child, its hottest functions by self time (only with `profile`). */
+  readonly profiles?: Record<string, string[]>;
+}
+
+/** Environment every child gets. */
+export function childEnv(url: string, logsDir: string): Record<string, string> {
+  return {
+    AMQP_URL: url,
+    LOGS_DIR: logsDir,
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    LOG_LEVEL: "info",
+  };
+}
+
+/** Runs the pipeline on a fresh set of queues until `observations` rows are written. */
+export async function runPipeline(
+  url: string,
+  observations: number,
+  options: RunPipelineOptions = {},
+): Promise<PipelineRunResult> {
+  const models = options.models ?? 1;
+  const modelDelayMs = options.modelDelayMs ?? 0;
+  const logsDir = `./logs/bench-${Deno.pid}-${Date.now()}`;
+  const env = {
+    ...childEnv(url, logsDir),
+    FEATURES_INTERVAL_MS: "0",
+    FEATURES_LIMIT: String(observations),
+    FEATURES_SEED: "1",
+    MODEL_DELAY_MS: String(modelDelayMs),
+    ...options.env,
+  };
+  const spawnFlags = options.profile ? { denoFlags: ["--inspect=127.0.0.1:0"] } : {};
+  const children: Child[] = [];
+  let profiler: CpuProfiler | undefined;
+  await deletePipelineQueues(url);
+  try {
+    const consumers: FunctionName[] = [...Array(models).fill("model"), "metrics", "plot"];
+    for (const name of consumers) {
+      const own = name === "model" ? { ...env, ...options.modelEnv } : env;
+      children.push(spawnChild(name, own, spawnFlags));
+    }
+    // Consumers first: their queues exist before the source's first publish.
+    await Promise.all(children.map(started));
+    const features = spawnChild("features", env, spawnFlags);
+    children.push(features);
+    if (options.profile) profiler = await profileChildren(children);
+    const watcher = new CsvWatcher(join(logsDir, "metric_log.csv"));
+    const first = logTime(await started(features));
+    const last = await watcher.waitForRows(observations, options.timeoutMs ?? 120_000);
+    const profiles = await profiler?.stop();
+    const memory = await Promise.all(
+      children.map(async (child) => ({ name: child.name, ...await readProcessMemory(child.pid) })),
+    );
+    const seconds = (last - first) / 1000;
+    return {
+      observations,
+      models,
+      modelDelayMs,
+      seconds,
+      observationsPerSecond: observations / seconds,
+      memory,
+      ...(profiles === undefined ? {} : { profiles }),
+    };
+  } finally {
+    await profiler?.close();
+    await stopAll(children);
+    await deletePipelineQueues(url);
+    await Deno.remove(logsDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Resolves with a child's "function started" record. */
+export function started(child: Child) {
+  return child.waitForLog("function started", (r) => r.event === "function started");
+}

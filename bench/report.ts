@@ -1,0 +1,207 @@
+/**
+ * The bench's result as one object, its targets, and the table printed and
+ * kept in bench/README.md.
+ *
+ * @module
+ */
+import type { CeilingResult } from "./ceiling.ts";
+import type { EmbeddedRunResult } from "./embedded_run.ts";
+import type { LatencyResult } from "./latency.ts";
+import type { MetricsMemoryResult } from "./metrics_memory.ts";
+import type { PipelineRunResult } from "./pipeline_run.ts";
+import type { PlotRefreshResult } from "./plot_refresh.ts";
+
+/** The targets on our 2-core machine; reported beside the figures, never tuned. */
+export const TARGETS = {
+  /** 3 × pipeline obs/s over the ceiling's messages/s. */
+  minRatio: 0.6,
+  maxP99Ms: 50,
+  /** The offered load the p99 target is for, in obs/s. */
+  latencyRate: 500,
+  /** Throughput of 4 models over 1, MODEL_DELAY_MS=5. */
+  minSpeedUp4: 3,
+  /** Refresh of a 1 000 000-row log after 1 000 new rows. */
+  maxPlotRefreshMs: 300,
+  maxMetricsRssBytes: 200 * 1024 * 1024,
+  /** The pending ids the RSS target is for. */
+  metricsPending: 100_000,
+} as const;
+
+/** Every stage's result; a stage that was skipped or failed is absent. */
+export interface BenchResult {
+  readonly ceiling?: CeilingResult;
+  readonly pipeline?: PipelineRunResult & { readonly ratio?: number };
+  readonly latency?: LatencyResult;
+  readonly scaleOut?: {
+    readonly runs: readonly PipelineRunResult[];
+    /** The same with the model's PREFETCH=1, where the delay is what limits a model. */
+    readonly modelBound?: readonly PipelineRunResult[];
+  };
+  readonly plot?: readonly PlotRefreshResult[];
+  readonly metricsMemory?: MetricsMemoryResult;
+  readonly embedded?: EmbeddedRunResult;
+  /** Stage name -> error message. */
+  readonly failures: Record<string, string>;
+}
+
+type Row = [stage: string, measured: string, target: string, verdict: string];
+
+/** The Markdown table of a result. */
+export function formatTable(result: BenchResult): string {
+  const rows: Row[] = [
+    ...ceilingRows(result),
+    ...latencyRows(result),
+    ...scaleOutRows(result),
+    ...plotRows(result),
+    ...memoryRows(result),
+  ];
+  if (result.embedded) {
+    const e = result.embedded;
+    rows.push([
+      "7 Embedded broker, 4 functions in 1 process",
+      `${int(e.observationsPerSecond)} obs/s (${int(e.observations)} obs)`,
+      "",
+      "",
+    ]);
+  }
+  for (const [stage, message] of Object.entries(result.failures)) {
+    rows.push([stage, `FAILED: ${message.replaceAll("|", "/").split("\n")[0]}`, "", ""]);
+  }
+  const header: Row = ["Stage", "Measured", "Target", ""];
+  return [header, ["---", "---", "---", "---"], ...rows]
+    .map((row) => `| ${row.join(" | ")} |`).join("\n");
+}
+
+function ceilingRows({ ceiling, pipeline }: BenchResult): Row[] {
+  const rows: Row[] = [];
+  if (ceiling) {
+    rows.push([
+      `1 Ceiling: bare amqplib, 1 quorum queue, confirms (${ceiling.window} in flight), prefetch ${ceiling.prefetch}, ${ceiling.payloadBytes} B`,
+      `${int(ceiling.messagesPerSecond)} msg/s (${int(ceiling.messages)} msgs)`,
+      "",
+      "",
+    ]);
+  }
+  if (pipeline) {
+    const ratio = pipeline.ratio;
+    rows.push([
+      "2 Pipeline: 4 processes on RabbitMQ, source unthrottled",
+      `${int(pipeline.observationsPerSecond)} obs/s (${int(pipeline.observations)} obs)` +
+      (ratio === undefined ? "" : `; ratio 3×pipeline/ceiling = ${ratio.toFixed(2)}`),
+      `ratio ≥ ${TARGETS.minRatio}`,
+      ratio === undefined ? "" : verdict(ratio >= TARGETS.minRatio),
+    ]);
+  }
+  return rows;
+}
+
+function latencyRows({ latency }: BenchResult): Row[] {
+  if (!latency) return [];
+  const l = latency.latencyMs;
+  return [[
+    `3 Latency publish→row written at ${
+      int(latency.offeredPerSecond)
+    } obs/s for ${latency.seconds} s (${latency.source})`,
+    `p50 ${ms(l.p50)} / p95 ${ms(l.p95)} / p99 ${ms(l.p99)} / max ${ms(l.max)} ms ` +
+    `(${int(l.count)} obs, ${int(latency.publishedPerSecond)} obs/s offered)`,
+    `p99 ≤ ${TARGETS.maxP99Ms} ms at ${TARGETS.latencyRate} obs/s`,
+    latency.offeredPerSecond === TARGETS.latencyRate ? verdict(l.p99 <= TARGETS.maxP99Ms) : "",
+  ]];
+}
+
+function scaleOutRows({ scaleOut }: BenchResult): Row[] {
+  if (!scaleOut) return [];
+  const describe = (runs: readonly PipelineRunResult[]) => {
+    const base = runs[0]?.observationsPerSecond ?? NaN;
+    return runs.map((run) =>
+      `${run.models} model${run.models > 1 ? "s" : ""}: ${int(run.observationsPerSecond)} obs/s (${
+        (run.observationsPerSecond / base).toFixed(2)
+      }×)`
+    ).join("; ");
+  };
+  const four = scaleOut.runs.find((run) => run.models === 4);
+  const speedUp = four === undefined
+    ? undefined
+    : four.observationsPerSecond / scaleOut.runs[0]!.observationsPerSecond;
+  const rows: Row[] = [[
+    `4 Scale-out, MODEL_DELAY_MS=5, default PREFETCH (${
+      int(scaleOut.runs[0]?.observations ?? 0)
+    } obs)`,
+    describe(scaleOut.runs),
+    `4 models ≥ ${TARGETS.minSpeedUp4}× of 1`,
+    speedUp === undefined ? "" : verdict(speedUp >= TARGETS.minSpeedUp4),
+  ]];
+  if (scaleOut.modelBound) {
+    rows.push([
+      `4b Same with the model's PREFETCH=1 (delay-bound model; ${
+        int(scaleOut.modelBound[0]?.observations ?? 0)
+      } obs)`,
+      describe(scaleOut.modelBound),
+      "(for comparison)",
+      "",
+    ]);
+  }
+  return rows;
+}
+
+function plotRows({ plot }: BenchResult): Row[] {
+  return (plot ?? []).map((p) => {
+    const judged = p.rows >= 1_000_000;
+    return [
+      `5 Plot, ${int(p.rows)} rows (${(p.fileBytes / 1e6).toFixed(0)} MB), in-process ErrorPlot`,
+      `first full read ${ms(p.firstReadMs)} ms; refresh +${int(p.appended)} rows p50 ${
+        ms(p.refreshMs.p50)
+      } / max ${ms(p.refreshMs.max)} ms`,
+      judged ? `refresh ≤ ${TARGETS.maxPlotRefreshMs} ms with 1,000,000 rows` : "",
+      judged ? verdict(p.refreshMs.max <= TARGETS.maxPlotRefreshMs) : "",
+    ];
+  });
+}
+
+function memoryRows({ metricsMemory: m, pipeline, latency }: BenchResult): Row[] {
+  const rows: Row[] = [];
+  if (m) {
+    const perId = (m.loaded.peakBytes - m.idle.rssBytes) / Math.max(1, m.pendingHeld);
+    rows.push([
+      `6 Metrics with ${int(m.pendingTarget)} ids pending (PREFETCH ${int(m.prefetch)} per stream)`,
+      `peak RSS ${mb(m.loaded.peakBytes)} (idle ${mb(m.idle.rssBytes)}; ${
+        (perId / 1024).toFixed(1)
+      } KiB per id; ${int(m.pendingHeld)} held)`,
+      `≤ ${mb(TARGETS.maxMetricsRssBytes)} with ${int(TARGETS.metricsPending)}`,
+      m.pendingTarget === TARGETS.metricsPending
+        ? verdict(
+          m.loaded.peakBytes <= TARGETS.maxMetricsRssBytes && m.pendingHeld >= m.pendingTarget,
+        )
+        : "",
+    ]);
+  }
+  const steady = [
+    ...(pipeline?.memory.filter((c) => c.name === "features") ?? []),
+    ...(latency?.memory ?? []),
+  ];
+  if (steady.length > 0) {
+    rows.push([
+      "6 RSS now/peak per function (features: end of stage 2; others: end of stage 3's steady load)",
+      steady.map((c) => `${c.name} ${mb(c.rssBytes)}/${mb(c.peakBytes)}`).join(", "),
+      "",
+      "",
+    ]);
+  }
+  return rows;
+}
+
+function verdict(met: boolean): string {
+  return met ? "met" : "**missed**";
+}
+
+function int(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "n/a";
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(value < 10 ? 1 : 0) : "n/a";
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
