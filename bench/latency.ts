@@ -27,6 +27,8 @@ export interface MeasureLatencyOptions {
   warmupSeconds?: number;
   /** How often the CSV is polled when metrics logs no `row written`. @default 2 */
   pollMs?: number;
+  /** Extra environment for the functions, e.g. to try a setting. @default {} */
+  env?: Record<string, string>;
 }
 
 /** What {@linkcode measureLatency} found. */
@@ -39,6 +41,8 @@ export interface LatencyResult {
   /** "metrics log" (row written records) or "csv poll". */
   readonly source: "metrics log" | "csv poll";
   readonly latencyMs: Percentiles;
+  /** The same from the CSV polls, a cross-check that adds up to the poll interval. */
+  readonly csvPollMs: Percentiles;
   /** Memory of model, metrics and plot at the end of the steady load. */
   readonly memory: readonly ChildMemory[];
 }
@@ -52,7 +56,7 @@ export async function measureLatency(
 ): Promise<LatencyResult> {
   const warmup = options.warmupSeconds ?? 2;
   const logsDir = `./logs/bench-${Deno.pid}-${Date.now()}`;
-  const env = { ...childEnv(url, logsDir), LOG_LEVEL: "debug" };
+  const env = { ...childEnv(url, logsDir), LOG_LEVEL: "debug", ...options.env };
   const children: Child[] = [];
   await deletePipelineQueues(url);
   const output = await openPublisher(url, 4096);
@@ -61,12 +65,14 @@ export async function measureLatency(
     await Promise.all(children.map(started));
     const watcher = new CsvWatcher(join(logsDir, "metric_log.csv"), { trackIds: true });
     const rows = await loadDiabetes("./data");
+    const warmupCount = Math.floor(rate * warmup);
+    // Id -> publish time, of the observations after the warm-up.
     const published = new Map<string, number>();
     const publishing = pace(rate, warmup + seconds, (i) => {
       const { features, target } = rows[i % rows.length]!;
       const id = v7();
       const timestamp = Date.now();
-      published.set(id, timestamp);
+      if (i >= warmupCount) published.set(id, timestamp);
       output.publisher.publish(
         "features/X",
         "",
@@ -100,17 +106,18 @@ export async function measureLatency(
     if (output.publisher.failed > 0) {
       throw new Error(`Cannot measure latency: ${output.publisher.failed} publishes failed`);
     }
-    const measuredFrom = [...published.values()][Math.floor(rate * warmup)] ?? Infinity;
     const metrics = children.find((child) => child.name === "metrics")!;
-    const { source, latencies } = collectLatencies(metrics, watcher, published, measuredFrom);
-    const measured = sent - Math.floor(rate * warmup);
+    const polled = pollLatencies(watcher, published);
+    const logged = loggedLatencies(metrics, published);
+    const measured = sent - warmupCount;
     return {
       offeredPerSecond: rate,
       publishedPerSecond: measured / (elapsedMs / 1000 - warmup),
       seconds,
       observations: measured,
-      source,
-      latencyMs: percentiles(latencies),
+      source: logged.length > 0 ? "metrics log" : "csv poll",
+      latencyMs: percentiles(logged.length > 0 ? logged : polled),
+      csvPollMs: percentiles(polled),
       memory,
     };
   } finally {
@@ -138,23 +145,19 @@ async function pace(
   return { sent, elapsedMs: performance.now() - start };
 }
 
-function collectLatencies(
-  metrics: Child,
-  watcher: CsvWatcher,
-  published: ReadonlyMap<string, number>,
-  measuredFrom: number,
-): { source: LatencyResult["source"]; latencies: number[] } {
-  const logged = metrics.logs.filter((r) => r.event === "row written" && "latencyMs" in r);
-  if (logged.length > 0) {
-    const latencies = logged
-      .filter((r) => (published.get(String(r.id)) ?? -Infinity) >= measuredFrom)
-      .map((r) => Number(r.latencyMs));
-    return { source: "metrics log", latencies };
-  }
+/** Latencies metrics logged (`row written`, debug level) for the measured ids. */
+function loggedLatencies(metrics: Child, published: ReadonlyMap<string, number>): number[] {
+  return metrics.logs
+    .filter((r) => r.event === "row written" && "latencyMs" in r && published.has(String(r.id)))
+    .map((r) => Number(r.latencyMs));
+}
+
+/** Latencies from the first poll that saw each measured id's row. */
+function pollLatencies(watcher: CsvWatcher, published: ReadonlyMap<string, number>): number[] {
   const latencies: number[] = [];
   for (const [id, at] of published) {
     const seen = watcher.seen.get(id);
-    if (at >= measuredFrom && seen !== undefined) latencies.push(seen - at);
+    if (seen !== undefined) latencies.push(seen - at);
   }
-  return { source: "csv poll", latencies };
+  return latencies;
 }

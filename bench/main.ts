@@ -97,6 +97,14 @@ async function runStages(url: string | undefined, args: BenchArgs): Promise<Benc
 async function main(): Promise<number> {
   const args = parseBenchArgs(Deno.args);
   const started = performance.now();
+  const loadBefore = Deno.loadavg();
+  if (loadBefore[0]! > 0.5) {
+    console.error(
+      `Warning: the machine is busy (load average ${
+        loadBefore[0]
+      }): the figures will be low and noisy`,
+    );
+  }
   const externalUrl = Deno.env.get("AMQP_URL")?.trim() || undefined;
   const needsBroker = args.stages.some((s) => !["plot", "embedded"].includes(s));
   const node = externalUrl === undefined && needsBroker
@@ -112,11 +120,14 @@ async function main(): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const machine = machineInfo();
+  const load = `load average ${loadBefore[0]} before, ${Deno.loadavg()[0]} after`;
   const table = formatTable(result);
   const command = `deno task bench ${Deno.args.join(" ")}`.trim();
   console.log(
     `\n${table}\n\n${command} — ${machine.nproc} × ${machine.cpuModel}, ${machine.memGiB} GiB, ` +
-      `Deno ${Deno.version.deno}, RabbitMQ ${rabbitmq ?? "(AMQP_URL)"}; ${seconds.toFixed(0)} s\n`,
+      `Deno ${Deno.version.deno}, RabbitMQ ${rabbitmq ?? "(AMQP_URL)"}; ${
+        seconds.toFixed(0)
+      } s; ${load}\n`,
   );
   const date = new Date().toISOString().slice(0, 10);
   const file = join(import.meta.dirname!, "results", `${date}${args.quick ? "-quick" : ""}.json`);
@@ -130,6 +141,7 @@ async function main(): Promise<number> {
         args,
         broker: externalUrl === undefined ? `private node (RabbitMQ ${rabbitmq})` : "AMQP_URL",
         machine: { ...machine, deno: Deno.version.deno },
+        load,
         seconds,
         targets: TARGETS,
         table,

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { type BenchResult, formatTable } from "./report.ts";
+import type { PipelineRunResult } from "./pipeline_run.ts";
+
+const run = (models: number, observationsPerSecond: number): PipelineRunResult => ({
+  observations: 1000,
+  models,
+  modelDelayMs: 5,
+  seconds: 1000 / observationsPerSecond,
+  observationsPerSecond,
+  memory: [],
+});
+
+Deno.test("formatTable() puts each target beside its figure with a verdict", async (t) => {
+  await t.step("met and missed", () => {
+    const result: BenchResult = {
+      pipeline: { ...run(1, 3000), ratio: 0.61 },
+      scaleOut: { runs: [run(1, 1000), run(2, 1500), run(4, 2000)] },
+      failures: { latency: "Timed out | twice\nsecond line" },
+    };
+    assert.equal(
+      formatTable(result),
+      [
+        "| Stage | Measured | Target |  |",
+        "| --- | --- | --- | --- |",
+        "| 2 Pipeline: 4 processes on RabbitMQ, source unthrottled | 3,000 obs/s (1,000 obs); ratio 3×pipeline/ceiling = 0.61 | ratio ≥ 0.6 | met |",
+        "| 4 Scale-out, MODEL_DELAY_MS=5, default PREFETCH (1,000 obs) | 1 model: 1,000 obs/s (1.00×); 2 models: 1,500 obs/s (1.50×); 4 models: 2,000 obs/s (2.00×) | 4 models ≥ 3× of 1 | **missed** |",
+        "| latency | FAILED: Timed out / twice |  |  |",
+      ].join("\n"),
+    );
+  });
+  await t.step("no verdict for a size the target is not about", () => {
+    const idle = { rssBytes: 80 * 2 ** 20, peakBytes: 80 * 2 ** 20 };
+    const table = formatTable({
+      metricsMemory: {
+        pendingTarget: 5000,
+        pendingHeld: 5000,
+        prefetch: 2500,
+        idle,
+        loaded: { rssBytes: 100 * 2 ** 20, peakBytes: 100 * 2 ** 20 },
+      },
+      failures: {},
+    });
+    assert.equal(
+      table.split("\n")[2],
+      "| 6 Metrics with 5,000 ids pending (PREFETCH 2,500 per stream) | peak RSS 100 MB (idle 80 MB; 4.1 KiB per id; 5,000 held) | ≤ 200 MB with 100,000 |  |",
+    );
+  });
+});
