@@ -206,25 +206,33 @@ async function freePorts(count: number): Promise<number[]> {
   return await Promise.resolve(ports);
 }
 
-/** Kills the node whose PID the file holds, if it runs, and waits until it is gone. */
+/** Kills the node started with this PID file, if it runs, and waits until it is gone. */
 async function kill(pidFile: string): Promise<void> {
   let pid: number;
   try {
     pid = Number((await Deno.readTextFile(pidFile)).trim());
-  } catch {
-    return; // Stopped: the node removes its PID file.
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return; // Stopped: the node removes its PID file.
+    throw error;
   }
-  Deno.kill(pid, "SIGKILL");
-  for (;;) {
-    try {
-      await Deno.stat(`/proc/${pid}`);
-    } catch {
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  if (await isNodeOf(pid, pidFile)) Deno.kill(pid, "SIGKILL");
+  while (await isNodeOf(pid, pidFile)) await new Promise((resolve) => setTimeout(resolve, 20));
   // A stale PID file would make the next start wait on a dead process.
   await Deno.remove(pidFile);
+}
+
+/**
+ * True while `pid` is the node started with this PID file (not a process
+ * that reused its PID). Read by `cat`: Deno lets only --allow-all read /proc.
+ */
+async function isNodeOf(pid: number, pidFile: string): Promise<boolean> {
+  const { success, stdout } = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/environ`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return success &&
+    new TextDecoder().decode(stdout).split("\0").includes(`RABBITMQ_PID_FILE=${pidFile}`);
 }
 
 async function run(

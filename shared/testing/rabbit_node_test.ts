@@ -43,6 +43,8 @@ Deno.test("startRabbitNode() runs a private node that keeps durable queues acros
     await node.close();
   }
   assert.equal(await node.close(), undefined);
+  // Killed: the node no longer answers (its port may already serve another test's node).
+  await assert.rejects(node.ctl("ping"), /Cannot run .* ping/);
 });
 
 Deno.test("listQueues() reads the system node", async () => {
