@@ -24,7 +24,7 @@ import type {
 } from "./transport.ts";
 
 /** Options of {@linkcode createAmqpTransport}. */
-export interface AmqpTransportOptions {
+export interface CreateAmqpTransportOptions {
   /** Where connection events go. @default silentLogger */
   logger?: Logger;
   /** Told about state changes, reconnects and a recovery that gave up. @default {} */
@@ -70,7 +70,7 @@ export function redactUrl(url: string): string {
 /** Connects to RabbitMQ; resolves once connected, rejects when the first attempts all fail. */
 export async function createAmqpTransport(
   url: string,
-  options: AmqpTransportOptions = {},
+  options: CreateAmqpTransportOptions = {},
 ): Promise<AmqpTransport> {
   const transport = new RabbitTransport(url, options);
   await transport.connect();
@@ -79,7 +79,7 @@ export async function createAmqpTransport(
 
 class RabbitTransport implements AmqpTransport {
   readonly #url: string;
-  readonly #options: AmqpTransportOptions;
+  readonly #options: CreateAmqpTransportOptions;
   readonly #logger: Logger;
   readonly #events: TransportEvents;
   readonly #publisher: ConfirmPublisher;
@@ -92,7 +92,7 @@ class RabbitTransport implements AmqpTransport {
   #closing: Promise<void> | undefined;
   #ackFrames = 0;
 
-  constructor(url: string, options: AmqpTransportOptions) {
+  constructor(url: string, options: CreateAmqpTransportOptions) {
     this.#url = url;
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
