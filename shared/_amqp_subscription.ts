@@ -113,6 +113,22 @@ export class AmqpSubscription implements Subscription {
     this.#batcher?.flush();
   }
 
+  /**
+   * Sends the acks collected so far and closes the channel: its close-ok
+   * proves the broker took every ack before the connection goes.
+   */
+  async flushAndClose(): Promise<void> {
+    this.#batcher?.flush();
+    const channel = this.#channel;
+    if (channel === undefined || this.#batcher?.closed) return;
+    this.#batcher?.close();
+    try {
+      await channel.close();
+    } catch (error) {
+      this.#settings.logger.debug("transport.channel_close_failed", { queue: this.queue, error });
+    }
+  }
+
   /** Forgets unsent acks: the connection is being dropped on purpose. */
   abandon(): void {
     this.#cancelled = true;

@@ -84,6 +84,8 @@ class RabbitTransport implements AmqpTransport {
   readonly #events: TransportEvents;
   readonly #publisher: ConfirmPublisher;
   readonly #subscriptions = new Set<AmqpSubscription>();
+  /** Cancelled, but their in-flight deliveries may still be acked until close. */
+  readonly #cancelled = new Set<AmqpSubscription>();
   readonly #restarts = new Set<ReturnType<typeof setTimeout>>();
   #connection: RecoveringChannelModel | undefined;
   #model: ChannelModel | undefined;
@@ -112,12 +114,16 @@ class RabbitTransport implements AmqpTransport {
   get ackFrames(): number {
     let frames = this.#ackFrames;
     for (const subscription of this.#subscriptions) frames += subscription.ackFrames;
+    for (const subscription of this.#cancelled) frames += subscription.ackFrames;
     return frames;
   }
 
   async connect(): Promise<void> {
     const options = this.#options;
     const connection = await connect(this.#url, {
+      // Nagle's algorithm holds small frames (acks, RPCs) for up to 40 ms
+      // waiting for the peer's delayed ACK; amqplib leaves it on by default.
+      noDelay: true,
       recovery: {
         initialDelay: options.initialDelayMs ?? 100,
         maxDelay: options.maxDelayMs ?? 5000,
@@ -257,8 +263,8 @@ class RabbitTransport implements AmqpTransport {
   }
 
   #forget(subscription: AmqpSubscription): void {
-    this.#ackFrames += subscription.ackFrames;
     this.#subscriptions.delete(subscription);
+    this.#cancelled.add(subscription);
   }
 
   #stopTimers(): void {
@@ -279,7 +285,11 @@ class RabbitTransport implements AmqpTransport {
     };
     await step(() => Promise.all(subscriptions.map((s) => s.cancel())).then(() => {}));
     await step(() => this.#publisher.close(this.#options.closeTimeoutMs ?? 2000));
-    for (const subscription of subscriptions) await step(() => subscription.flushAcks());
+    // Acks are coalesced on the next turn; send those of every subscription,
+    // cancelled ones included, and close their channels before the connection.
+    for (const subscription of [...subscriptions, ...this.#cancelled]) {
+      await step(() => subscription.flushAndClose());
+    }
     await step(() => this.#connection?.close());
     this.#setState("closed");
     if (failures.length > 0) {

@@ -1,3 +1,7 @@
+import { connect } from "amqplib";
+import { Buffer } from "node:buffer";
+import { type AmqpTransport, createAmqpTransport } from "./amqp_transport.ts";
+import { startRabbitNode } from "./testing/rabbit_node.ts";
 import { MemoryBroker } from "./memory_broker.ts";
 import { createMemoryTransport, type MemoryTransport } from "./memory_transport.ts";
 import { runtimeConformance } from "./testing/runtime_conformance.ts";
@@ -48,4 +52,52 @@ Deno.test("runFunction() on the embedded broker passes the runtime conformance s
       return Promise.resolve();
     },
   });
+});
+
+Deno.test("runFunction() on RabbitMQ passes the runtime conformance suite", async (t) => {
+  const node = await startRabbitNode();
+  const admin = await connect(node.url, { noDelay: true });
+  const channel = await admin.createChannel();
+  try {
+    await runtimeConformance(t, {
+      connection() {
+        const opened: AmqpTransport[] = [];
+        return {
+          connect: async (events) => {
+            const transport = await createAmqpTransport(node.url, { events, initialDelayMs: 50 });
+            opened.push(transport);
+            return transport;
+          },
+          crash: () => opened.forEach((transport) => void transport.crash()),
+        };
+      },
+      async publishRaw(stream, message) {
+        await channel.assertExchange(stream, "fanout", { durable: true });
+        channel.publish(stream, "", Buffer.from(message.body), {
+          persistent: true,
+          ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
+          ...(message.contentType === undefined ? {} : { contentType: message.contentType }),
+        });
+      },
+      async drainQueue(queue) {
+        const taken = [];
+        for (;;) {
+          const got = await channel.get(queue, { noAck: true });
+          if (got === false) return taken;
+          const reason = got.properties.headers?.[DEATH_REASON_HEADER];
+          taken.push({ body: got.content.toString(), reason: reason?.toString() });
+        }
+      },
+      async deleteGroup(group, streams) {
+        for (const stream of streams) {
+          const queue = queueName(stream, group);
+          await channel.deleteQueue(queue);
+          await channel.deleteQueue(deadLetterQueueName(queue));
+        }
+      },
+    });
+  } finally {
+    await admin.close();
+    await node.close();
+  }
 });
