@@ -125,7 +125,7 @@ export class AmqpSubscription implements Subscription {
     try {
       await channel.close();
     } catch (error) {
-      this.#settings.logger.debug("transport.channel_close_failed", { queue: this.queue, error });
+      this.#settings.logger.debug("broker channel close failed", { queue: this.queue, error });
     }
   }
 
@@ -147,7 +147,7 @@ export class AmqpSubscription implements Subscription {
       await channel.cancel(tag);
     } catch (error) {
       // The channel died meanwhile: no consumer is left to cancel.
-      this.#settings.logger.debug("transport.cancel_failed", { queue: this.queue, error });
+      this.#settings.logger.debug("broker cancel failed", { queue: this.queue, error });
     }
   }
 
@@ -169,7 +169,7 @@ export class AmqpSubscription implements Subscription {
     this.#channel = channel;
     this.#batcher = batcher;
     channel.on("error", (error: Error) => {
-      this.#settings.logger.warn("transport.channel_error", { queue: this.queue, error });
+      this.#settings.logger.warn("broker channel error", { queue: this.queue, error });
     });
     channel.on("close", () => {
       batcher.close();
@@ -190,7 +190,7 @@ export class AmqpSubscription implements Subscription {
   #deliver(batcher: AckBatcher, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled the consumer: the queue was deleted.
-      this.#settings.logger.warn("transport.consumer_cancelled", { queue: this.queue });
+      this.#settings.logger.warn("broker consumer cancelled", { queue: this.queue });
       return;
     }
     this.#onDelivery(this.#toDelivery(batcher, message));

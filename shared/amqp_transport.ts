@@ -100,7 +100,7 @@ class RabbitTransport implements AmqpTransport {
     this.#logger = options.logger ?? silentLogger;
     this.#events = options.events ?? {};
     this.#publisher = new ConfirmPublisher((count) => {
-      this.#logger.warn("transport.publish_unconfirmed", {
+      this.#logger.warn("broker publish unconfirmed", {
         count,
         action: "resend after recovery",
       });
@@ -195,10 +195,10 @@ class RabbitTransport implements AmqpTransport {
     // then an 'error' event without a listener would throw.
     model.on(
       "error",
-      (error: Error) => this.#logger.debug("transport.connection_error", { error }),
+      (error: Error) => this.#logger.debug("broker connection error", { error }),
     );
     const channel = await model.createConfirmChannel();
-    channel.on("error", (error: Error) => this.#logger.warn("transport.channel_error", { error }));
+    channel.on("error", (error: Error) => this.#logger.warn("broker channel error", { error }));
     // Every stream's exchange exists before the first publish: publishing to
     // a missing exchange would close the channel.
     for (const stream of STREAM_NAMES) {
@@ -212,34 +212,34 @@ class RabbitTransport implements AmqpTransport {
   #listen(connection: RecoveringChannelModel): void {
     const redacted = redactUrl(this.#url);
     connection.on("connect", () => {
-      this.#logger.info("transport.connected", { url: redacted });
+      this.#logger.info("broker connected", { url: redacted });
       this.#setState("connected");
       if (this.#connectedOnce) this.#events.reconnect?.();
       this.#connectedOnce = true;
     });
     connection.on("disconnect", (error: Error) => {
       this.#model = undefined;
-      this.#logger.warn("transport.disconnected", { url: redacted, error });
+      this.#logger.warn("broker disconnected", { url: redacted, error });
       this.#setState("disconnected");
     });
     connection.on("connect-failed", (error: Error) => {
-      this.#logger.warn("transport.connect_failed", { url: redacted, error });
+      this.#logger.warn("broker connect failed", { url: redacted, error });
     });
     connection.on("reconnect-failed", (error: Error) => {
-      this.#logger.error("transport.recovery_gave_up", { url: redacted, error });
+      this.#logger.error("broker recovery gave up", { url: redacted, error });
       if (this.#connectedOnce) this.#events.fatal?.(error);
     });
     connection.on("blocked", (reason: string) => {
-      this.#logger.warn("transport.blocked", { reason });
+      this.#logger.warn("broker blocked", { reason });
       this.#publisher.setBlocked(true);
     });
     connection.on("unblocked", () => {
-      this.#logger.info("transport.unblocked");
+      this.#logger.info("broker unblocked");
       this.#publisher.setBlocked(false);
     });
     // Without a listener an 'error' event would throw; 'disconnect' follows it.
     connection.on("error", (error: Error) => {
-      this.#logger.debug("transport.connection_error", { error });
+      this.#logger.debug("broker connection error", { error });
     });
   }
 
@@ -256,7 +256,7 @@ class RabbitTransport implements AmqpTransport {
       this.#restarts.delete(timer);
       if (this.#model !== model || model === undefined || this.#closing !== undefined) return;
       subscription.start(model).catch((error) => {
-        this.#logger.error("transport.resubscribe_failed", { queue: subscription.queue, error });
+        this.#logger.error("broker resubscribe failed", { queue: subscription.queue, error });
       });
     }, 1000);
     this.#restarts.add(timer);

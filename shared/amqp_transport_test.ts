@@ -129,7 +129,7 @@ async function watched(node: RabbitNode, group: string) {
     logger: createLogger("test", {
       write: (line) => {
         const record = JSON.parse(line) as { event: string; count?: number };
-        if (record.event === "transport.publish_unconfirmed") watch.resent += record.count ?? 0;
+        if (record.event === "broker publish unconfirmed") watch.resent += record.count ?? 0;
       },
     }),
   });
@@ -236,14 +236,14 @@ async function blocked(node: RabbitNode): Promise<void> {
     let settled = 0;
     // The broker tells a connection it is blocked once it publishes.
     transport.publish("features/X", message("b1")).then(() => settled++);
-    await until(() => events.includes("transport.blocked"), "the blocked event", 5000);
+    await until(() => events.includes("broker blocked"), "the blocked event", 5000);
     const held = transport.publish("features/X", message("b2")).then(() => settled++);
     await delay(500);
     assert.equal(settled, 0);
     await node.ctl("set_vm_memory_high_watermark", "0.4");
     await held;
     await until(() => settled === 2 && received === 2, "both messages");
-    assert.equal(events.includes("transport.unblocked"), true);
+    assert.equal(events.includes("broker unblocked"), true);
   } finally {
     await node.ctl("set_vm_memory_high_watermark", "0.4");
     await transport.close();
