@@ -46,6 +46,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 function typeOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
@@ -54,7 +55,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const subject = path === "" ? "body" : `field "${path}"`;
   if (issue.code === "invalid_type") {
     if (issue.input === undefined) return `${subject} is missing`;
-    const expected = issue.expected === "object" ? "an object" : `a ${issue.expected}`;
+    const expected = EXPECTED[issue.expected] ?? `a ${issue.expected}`;
     return `${subject} must be ${expected}, got ${typeOf(issue.input)}`;
   }
   if (issue.code === "unrecognized_keys") {
@@ -62,7 +63,23 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       issue.keys.map((key) => `"${[path, key].filter(Boolean).join(".")}"`).join(", ")
     }`;
   }
+  if (issue.code === "too_small" || issue.code === "too_big") return `${subject} ${bound(issue)}`;
   return `${subject} ${issue.message}`;
+}
+
+const EXPECTED: Partial<Record<string, string>> = { object: "an object", int: "a whole number" };
+
+// zod's own wording ("Too small: expected number to be >=0") would break the sentence.
+function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const limit = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+  const most = issue.code === "too_small" ? "least" : "most";
+  if (issue.origin === "string") {
+    return `must have at ${most} ${limit} character${limit === 1 ? "" : "s"}`;
+  }
+  if (issue.inclusive === false) {
+    return `must be ${issue.code === "too_small" ? "above" : "below"} ${limit}`;
+  }
+  return `must be at ${most} ${limit}`;
 }
 
 function invalid(stream: StreamName, detail: string): MessageInvalidError {

@@ -77,6 +77,18 @@ Deno.test("decodeDelivery() names what is wrong with a bad message", async (t) =
     [ok({ ...features, extra: 1 }), 'unknown field "data.extra"'],
     [ok({ ...features, bp: "high" }), 'field "data.bp" must be a number, got a string'],
     [ok({ ...features, bp: "NaN" }), 'field "data.bp" must be a number, got a string'],
+    [
+      ok(features).replace('"age":0.03', '"age":1e999'),
+      'field "data.age" must be a number, got Infinity',
+    ],
+    [
+      JSON.stringify({ id: "a", timestamp: 1.5, data: features }),
+      'field "timestamp" must be a whole number, got a number',
+    ],
+    [
+      JSON.stringify({ id: "a", timestamp: -1, data: features }),
+      'field "timestamp" must be at least 0',
+    ],
     [ok(features), 'content type "text/plain" is not "application/json"', {
       contentType: "text/plain",
     }],
