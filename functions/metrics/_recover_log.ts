@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { dirname } from "node:path";
 import { parse } from "csv-parse/stream";
 import type { Logger } from "../../shared/logger.ts";
-import { BoundedSet } from "./_bounded_set.ts";
+import { WrittenRows } from "./_written_rows.ts";
 
 /** The columns of the metric log, in order. */
 export const CSV_COLUMNS = ["id", "y_true", "y_pred", "error"] as const;
@@ -19,7 +19,7 @@ export const CSV_HEADER: string = CSV_COLUMNS.join(",");
 /** What recovery found. */
 export interface RecoveredLog {
   /** The most recent ids in the file, at most the dedup window. */
-  readonly ids: BoundedSet;
+  readonly ids: WrittenRows;
   /** Data rows in the file. */
   readonly rows: number;
   /** File size in bytes after repair; every byte ends in a complete line. */
@@ -53,7 +53,7 @@ export async function recoverLog(path: string, options: RecoverLogOptions): Prom
       await writeAll(file, header);
       await file.syncData();
       if (!existed) await syncDirectory(dirname(path));
-      return { ids: new BoundedSet(options.dedupWindow), rows: 0, size: header.length };
+      return { ids: new WrittenRows(options.dedupWindow), rows: 0, size: header.length };
     }
     const { ids, rows } = await readIds(path, options.dedupWindow);
     return { ids, rows, size };
@@ -141,8 +141,8 @@ async function readFull(file: Deno.FsFile, into: Uint8Array): Promise<void> {
 async function readIds(
   path: string,
   dedupWindow: number,
-): Promise<{ ids: BoundedSet; rows: number }> {
-  const ids = new BoundedSet(dedupWindow);
+): Promise<{ ids: WrittenRows; rows: number }> {
+  const ids = new WrittenRows(dedupWindow);
   let rows = -1;
   const file = await Deno.open(path, { read: true });
   try {
@@ -150,7 +150,7 @@ async function readIds(
     const records = file.readable.pipeThrough(asBuffers()).pipeThrough(parse());
     for await (const record of records as AsyncIterable<string[]>) {
       if (rows === -1) checkHeader(path, record);
-      else ids.add(record[0] ?? "");
+      else ids.add(record[0] ?? "", Number(record[1]), Number(record[2]));
       rows++;
     }
   } catch (cause) {

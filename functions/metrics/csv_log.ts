@@ -8,7 +8,7 @@
 import { stringify } from "csv-stringify/sync";
 import { silentLogger } from "../../shared/logger.ts";
 import type { Logger } from "../../shared/logger.ts";
-import type { BoundedSet } from "./_bounded_set.ts";
+import type { RowValues, WrittenRows } from "./_written_rows.ts";
 import { recoverLog, writeAll } from "./_recover_log.ts";
 import { realScheduler } from "./_scheduler.ts";
 import type { Scheduler, TimerId } from "./_scheduler.ts";
@@ -89,19 +89,24 @@ export interface CsvLogInit {
   readonly path: string;
   readonly file: AppendFile;
   readonly logger: Logger;
-  readonly written: BoundedSet;
+  readonly written: WrittenRows;
   readonly size: number;
   readonly rowsInFile: number;
   readonly flushMs: number;
   readonly scheduler: Scheduler;
 }
 
+/** A row the log has: its values and when it is (or was) on disk. */
+export interface Recorded extends RowValues {
+  readonly done: Promise<void>;
+}
+
 /** An open metric log; create it with {@linkcode openCsvLog}. */
 export class CsvLog {
   readonly #init: CsvLogInit;
-  readonly #written: BoundedSet;
+  readonly #written: WrittenRows;
   // Ids in the open batch or in the write in progress, with that write's promise.
-  readonly #queued = new Map<string, Promise<void>>();
+  readonly #queued = new Map<string, Recorded>();
   #next: Batch = newBatch();
   #timer: TimerId | undefined;
   #writing: Promise<void> | undefined;
@@ -139,11 +144,13 @@ export class CsvLog {
   }
 
   /**
-   * Settles when the id's row is on disk: at once when it already is, with the
-   * write when it is queued; `undefined` when the log knows nothing of the id.
+   * The id's row if the log has it, written or queued, with its values and a
+   * promise that settles once it is on disk; `undefined` when the log knows
+   * nothing of the id.
    */
-  whenWritten(id: string): Promise<void> | undefined {
-    if (this.#written.has(id)) return Promise.resolve();
+  recorded(id: string): Recorded | undefined {
+    const written = this.#written.get(id);
+    if (written !== undefined) return { ...written, done: Promise.resolve() };
     return this.#queued.get(id);
   }
 
@@ -164,7 +171,7 @@ export class CsvLog {
     }
     if (this.#written.has(id)) return Promise.resolve("duplicate");
     const queued = this.#queued.get(id);
-    if (queued !== undefined) return queued.then(() => "duplicate");
+    if (queued !== undefined) return queued.done.then(() => "duplicate");
     if (this.#closed) {
       return Promise.reject(new Error(`Cannot append to "${this.path}": the log is closed`));
     }
@@ -172,7 +179,7 @@ export class CsvLog {
     batch.ids.push(id);
     // String(number) is the shortest text that parses back to the same double.
     batch.records.push([id, String(yTrue), String(yPred), String(Math.abs(yTrue - yPred))]);
-    this.#queued.set(id, batch.done.promise);
+    this.#queued.set(id, { yTrue, yPred, done: batch.done.promise });
     this.#schedule();
     return batch.done.promise.then(() => "written");
   }
@@ -244,7 +251,8 @@ export class CsvLog {
     this.#size += bytes.length;
     this.#rowsWritten += batch.ids.length;
     for (const id of batch.ids) {
-      this.#written.add(id);
+      const { yTrue, yPred } = this.#queued.get(id)!;
+      this.#written.add(id, yTrue, yPred);
       this.#queued.delete(id);
     }
     batch.done.resolve();

@@ -181,8 +181,8 @@ Deno.test("CsvLog.append() writes an id once across restarts", async (t) => {
     await t.step("same id after reopening", async () => {
       const log = await openCsvLog(path, { flushMs: 0 });
       assert.equal(log.rowsInFile, 2);
-      assert.notEqual(log.whenWritten("a"), undefined);
-      assert.equal(log.whenWritten("c"), undefined);
+      assert.notEqual(log.recorded("a"), undefined);
+      assert.equal(log.recorded("c"), undefined);
       assert.equal(await log.append("a", 1, 2), "duplicate");
       assert.equal(await log.append("c", 0, 0.5), "written");
       await log.close();
@@ -194,9 +194,9 @@ Deno.test("CsvLog.append() writes an id once across restarts", async (t) => {
 
     await t.step("only the most recent dedupWindow ids are remembered", async () => {
       const log = await openCsvLog(path, { flushMs: 0, dedupWindow: 2 });
-      assert.equal(log.whenWritten("a"), undefined);
-      assert.notEqual(log.whenWritten("b"), undefined);
-      assert.notEqual(log.whenWritten("c"), undefined);
+      assert.equal(log.recorded("a"), undefined);
+      assert.notEqual(log.recorded("b"), undefined);
+      assert.notEqual(log.recorded("c"), undefined);
       await log.close();
     });
   });
@@ -225,7 +225,7 @@ Deno.test("openCsvLog() repairs the file a crash left behind", async (t) => {
       await Deno.writeTextFile(path, HEADER_LINE + rows + "x".repeat(200_000));
       const log = await openCsvLog(path, { flushMs: 0 });
       assert.equal(log.rowsInFile, 5000);
-      assert.notEqual(log.whenWritten("row4999"), undefined);
+      assert.notEqual(log.recorded("row4999"), undefined);
       await log.close();
       assert.equal(await Deno.readTextFile(path), HEADER_LINE + rows);
     });
@@ -261,7 +261,7 @@ Deno.test("CsvLog.append() rolls back a failed sync so the retry writes the row 
       await assert.rejects(log.append("a", 1, 2), {
         message: `Cannot append 1 rows to "${path}"`,
       });
-      assert.equal(log.whenWritten("a"), undefined);
+      assert.equal(log.recorded("a"), undefined);
       assert.equal(await log.append("a", 1, 2), "written");
     } finally {
       await log.close();

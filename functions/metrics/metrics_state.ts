@@ -88,10 +88,7 @@ export class MetricsState {
       now: this.#now,
       scheduler,
       onEvict: (id, reason, error) => this.#onEvict(id, reason, error),
-      onConflict: (id, error) => {
-        this.#instruments.conflicts.inc();
-        this.#logger.warn("pair conflict", { id, error });
-      },
+      onConflict: (id, error) => this.#conflict(id, error),
     });
     this.#statusTimer = scheduler.setInterval(() => this.report(), options.statusMs ?? 5000);
   }
@@ -105,11 +102,21 @@ export class MetricsState {
         `Cannot log id ${JSON.stringify(id)}: it is empty or has a line break`,
       );
     }
-    const written = this.#log.whenWritten(id);
-    if (written !== undefined) {
+    const recorded = this.#log.recorded(id);
+    if (recorded !== undefined) {
+      // A redelivery carries the value already in the row; another value is
+      // a second publisher's conflicting claim: the first row stands.
+      const kept = side === "y_true" ? recorded.yTrue : recorded.yPred;
+      if (kept !== value) {
+        const error = new PermanentError(
+          `Conflicting ${side} for id "${id}": kept "${kept}", refused "${value}"`,
+        );
+        this.#conflict(id, error);
+        throw error;
+      }
       this.#instruments.duplicates.inc();
       this.#logger.debug("duplicate", { id, stream: message.stream });
-      return await written;
+      return await recorded.done;
     }
     await this.#join.offer(id, side, value);
     // The source stamps both halves; from the truth's stamp to the durable row
@@ -157,6 +164,11 @@ export class MetricsState {
     const result = await this.#log.append(id, yTrue, yPred);
     if (result === "written") this.#instruments.rows.inc();
     else this.#instruments.duplicates.inc();
+  }
+
+  #conflict(id: string, error: Error): void {
+    this.#instruments.conflicts.inc();
+    this.#logger.warn("pair conflict", { id, error });
   }
 
   #onEvict(id: string, reason: EvictReason, error: Error): void {

@@ -193,6 +193,32 @@ Deno.test("MetricsState.handle() acks an id written before a restart without a r
   }
 });
 
+Deno.test("MetricsState.handle() dead-letters a half that disagrees with its written row, also after a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "metrics_state_test_" });
+  try {
+    for (const restart of [false, true]) {
+      await withState(
+        async (run) => {
+          if (!restart) {
+            await flush(run, run.state.handle(truth("a", 1)), run.state.handle(prediction("a", 4)));
+          }
+          const error = await rejection(run.state.handle(prediction("a", 7)));
+          assert.ok(error instanceof PermanentError);
+          assert.equal(error.message, 'Conflicting y_pred for id "a": kept "4", refused "7"');
+          assert.equal(run.ctx.counters.get("metrics_conflicts"), 1);
+          await run.state.handle(truth("a", 1));
+          assert.equal(run.ctx.counters.get("metrics_duplicates"), 1);
+          assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,1,4,3\n");
+        },
+        {},
+        dir,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("MetricsState.handle() dead-letters an id with a line break", async () => {
   await withState(async (run) => {
     await assert.rejects(run.state.handle(truth("a\r\nb", 1)), {

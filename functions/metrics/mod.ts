@@ -6,9 +6,10 @@
  *
  * Both messages of a pair are acked only after their row is synced to disk.
  * A half whose partner does not come within `METRICS_PENDING_TTL_MS`, or that
- * is the oldest when more than `METRICS_PENDING_MAX` wait, is retried; a
- * second value for a waiting half is dead-lettered as a conflict; an id
- * already written is acked without a second row.
+ * is the oldest when more than `METRICS_PENDING_MAX` wait, is retried. The
+ * first value for an id wins: a half with another value, whether its partner
+ * is still waiting or its row is written, is dead-lettered as a conflict; a
+ * half with the same value (a redelivery) is acked without a second row.
  *
  * @module
  */
