@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { type ChannelModel, connect } from "amqplib";
 import { type AmqpTransport, createAmqpTransport, redactUrl } from "./amqp_transport.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { delay } from "./backoff.ts";
 import { type RabbitNode, startRabbitNode } from "./testing/rabbit_node.ts";
+import { waitFor } from "./testing/wait_for.ts";
 import { transportConformance, type TransportHarness } from "./testing/transport_conformance.ts";
 import {
   deadLetterQueueName,
@@ -17,19 +19,6 @@ const report = createLogger("amqp_transport_test");
 
 function message(id: string): OutgoingMessage {
   return { id, body: encoder.encode(JSON.stringify({ id })), timestamp: 1_700_000_000_000 };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves once `condition` holds; polls, since it watches a broker. */
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await delay(20);
-  }
 }
 
 type Channel = Awaited<ReturnType<ChannelModel["createChannel"]>>;
@@ -145,7 +134,9 @@ async function watched(node: RabbitNode, group: string) {
   /** Checks every publish resolved and reached the group, and reports how many came twice. */
   const verify = async (name: string) => {
     await Promise.all(publishes);
-    await until(() => watch.seen.size === publishes.length, "every message");
+    await waitFor("every message", () => watch.seen.size === publishes.length, {
+      timeoutMs: 15_000,
+    });
     const deliveries = [...watch.seen.values()].reduce((sum, n) => sum + n, 0);
     report.info("outage", {
       outage: name,
@@ -183,7 +174,9 @@ async function brokerStop(node: RabbitNode, outage: Outage): Promise<void> {
     // A burst in flight as the broker goes down, and publishing goes on meanwhile.
     for (let i = 0; i < 100; i++) publish();
     await Promise.all([outage.stop(), publishSome(50)]);
-    await until(() => transport.state === "disconnected", "the disconnect");
+    await waitFor("the disconnect", () => transport.state === "disconnected", {
+      timeoutMs: 15_000,
+    });
     let settledWhileDown = 0;
     const whileDown = publishes.length;
     await publishSome(20);
@@ -212,7 +205,7 @@ async function connectionsClosed(node: RabbitNode): Promise<void> {
       await delay(1);
     }
     await closing;
-    await until(() => transport.state === "connected", "the reconnect");
+    await waitFor("the reconnect", () => transport.state === "connected", { timeoutMs: 15_000 });
     publish();
     await verify("close_all_connections");
     assert.equal(watch.resent > 0, true, `${watch.resent} re-sent`);
@@ -236,13 +229,15 @@ async function blocked(node: RabbitNode): Promise<void> {
     let settled = 0;
     // The broker tells a connection it is blocked once it publishes.
     transport.publish("features/X", message("b1")).then(() => settled++);
-    await until(() => events.includes("broker blocked"), "the blocked event", 5000);
+    await waitFor("the blocked event", () => events.includes("broker blocked"), {
+      timeoutMs: 5000,
+    });
     const held = transport.publish("features/X", message("b2")).then(() => settled++);
     await delay(500);
     assert.equal(settled, 0);
     await node.ctl("set_vm_memory_high_watermark", "0.4");
     await held;
-    await until(() => settled === 2 && received === 2, "both messages");
+    await waitFor("both messages", () => settled === 2 && received === 2, { timeoutMs: 15_000 });
     assert.equal(events.includes("broker unblocked"), true);
   } finally {
     await node.ctl("set_vm_memory_high_watermark", "0.4");
@@ -268,7 +263,7 @@ async function consumeAll(node: RabbitNode, group: string, count: number, coales
       received++;
       delivery.ack();
     }, { prefetch: 200 });
-    await until(() => received === count, `${count} messages`);
+    await waitFor(`${count} messages`, () => received === count, { timeoutMs: 15_000 });
     const seconds = (performance.now() - started) / 1000;
     return { frames: transport.ackFrames, perSecond: Math.round(count / seconds) };
   } finally {
