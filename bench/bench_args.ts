@@ -26,6 +26,8 @@ export interface BenchArgs {
   readonly quick: boolean;
   /** Observations of the pipeline runs (stages 2 and 7). */
   readonly n: number;
+  /** Rounds of ceiling and pipeline, in turns; the best of each counts. */
+  readonly rounds: number;
   /** Messages of the ceiling: as many as the pipeline moves (3 per observation). */
   readonly ceilingMessages: number;
   /** Seconds measured at the fixed rate. */
@@ -65,6 +67,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   return {
     quick,
     n,
+    rounds: quick ? 1 : 2,
     ceilingMessages: 3 * n,
     duration: positive("--duration", values.duration, quick ? 3 : 20),
     warmupSeconds: quick ? 1 : 2,

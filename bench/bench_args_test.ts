@@ -6,6 +6,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
     assert.deepEqual(parseBenchArgs([]), {
       quick: false,
       n: 20_000,
+      rounds: 2,
       ceilingMessages: 60_000,
       duration: 20,
       warmupSeconds: 2,
@@ -21,8 +22,16 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
   await t.step("a quick run with small sizes", () => {
     const args = parseBenchArgs(["--quick"]);
     assert.deepEqual(
-      [args.n, args.ceilingMessages, args.duration, args.scaleOutN, args.pending, args.plotRows],
-      [1000, 3000, 3, 500, 5000, [10_000, 100_000]],
+      [
+        args.n,
+        args.rounds,
+        args.ceilingMessages,
+        args.duration,
+        args.scaleOutN,
+        args.pending,
+        args.plotRows,
+      ],
+      [1000, 1, 3000, 3, 500, 5000, [10_000, 100_000]],
     );
   });
   await t.step("flags that override", () => {

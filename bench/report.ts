@@ -29,8 +29,13 @@ export const TARGETS = {
 
 /** Every stage's result; a stage that was skipped or failed is absent. */
 export interface BenchResult {
-  readonly ceiling?: CeilingResult;
-  readonly pipeline?: PipelineRunResult & { readonly ratio?: number };
+  /** The best round; `rounds` has every round's messages/s. */
+  readonly ceiling?: CeilingResult & { readonly rounds?: readonly number[] };
+  /** The best round; `rounds` has every round's observations/s. */
+  readonly pipeline?: PipelineRunResult & {
+    readonly ratio?: number;
+    readonly rounds?: readonly number[];
+  };
   readonly latency?: LatencyResult;
   readonly scaleOut?: {
     readonly runs: readonly PipelineRunResult[];
@@ -42,6 +47,8 @@ export interface BenchResult {
   readonly embedded?: EmbeddedRunResult;
   /** Stage name -> error message. */
   readonly failures: Record<string, string>;
+  /** Stage name -> 1-minute load average at its start and end. */
+  readonly load?: Record<string, [number, number]>;
 }
 
 type Row = [stage: string, measured: string, target: string, verdict: string];
@@ -77,7 +84,9 @@ function ceilingRows({ ceiling, pipeline }: BenchResult): Row[] {
   if (ceiling) {
     rows.push([
       `1 Ceiling: bare amqplib, 1 quorum queue, confirms (${ceiling.window} in flight), prefetch ${ceiling.prefetch}, ${ceiling.payloadBytes} B`,
-      `${int(ceiling.messagesPerSecond)} msg/s (${int(ceiling.messages)} msgs)`,
+      `${int(ceiling.messagesPerSecond)} msg/s (${int(ceiling.messages)} msgs${
+        rounds(ceiling.rounds)
+      })`,
       "",
       "",
     ]);
@@ -86,7 +95,9 @@ function ceilingRows({ ceiling, pipeline }: BenchResult): Row[] {
     const ratio = pipeline.ratio;
     rows.push([
       "2 Pipeline: 4 processes on RabbitMQ, source unthrottled",
-      `${int(pipeline.observationsPerSecond)} obs/s (${int(pipeline.observations)} obs)` +
+      `${int(pipeline.observationsPerSecond)} obs/s (${int(pipeline.observations)} obs${
+        rounds(pipeline.rounds)
+      })` +
       (ratio === undefined ? "" : `; ratio 3×pipeline/ceiling = ${ratio.toFixed(2)}`),
       `ratio ≥ ${TARGETS.minRatio}`,
       ratio === undefined ? "" : verdict(ratio >= TARGETS.minRatio),
@@ -191,6 +202,12 @@ function memoryRows({ metricsMemory: m, pipeline, latency }: BenchResult): Row[]
     ]);
   }
   return rows;
+}
+
+/** ", best of 2: 1,200, 1,100" when there was more than one round. */
+function rounds(values: readonly number[] | undefined): string {
+  if (values === undefined || values.length < 2) return "";
+  return `, best of ${values.length}: ${values.map(int).join(", ")}`;
 }
 
 function verdict(met: boolean): string {
