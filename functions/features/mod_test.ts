@@ -28,7 +28,7 @@ Deno.test("features is a ticker on the two feature streams", () => {
   assert.equal(features.kind, "tick");
   assert.equal(features.name, "features");
   assert.deepEqual(features.publishes, ["features/X", "features/Y_true"]);
-  assert.equal(features.concurrency, 64);
+  assert.equal(features.concurrency, 256);
   assert.equal(features.intervalMs(context({ FEATURES_INTERVAL_MS: "250" }).config), 250);
   assert.equal(features.intervalMs(context({}).config), 1000);
 });

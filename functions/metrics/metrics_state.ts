@@ -11,7 +11,7 @@ import type { Logger } from "../../shared/logger.ts";
 import { realScheduler } from "./_scheduler.ts";
 import type { Scheduler, TimerId } from "./_scheduler.ts";
 import { isLoggableId, openCsvLog } from "./csv_log.ts";
-import type { CsvLog, OpenAppendFile } from "./csv_log.ts";
+import type { CsvLog, OpenAppendFile, Recorded } from "./csv_log.ts";
 import { JoinById } from "./join_by_id.ts";
 import type { EvictReason, Side } from "./join_by_id.ts";
 
@@ -94,36 +94,45 @@ export class MetricsState {
   }
 
   /** Settles when the message's row is on disk; see the module docs of mod.ts. */
-  async handle(message: AnyMessage): Promise<void> {
-    const { side, value } = halfOf(message);
-    const { id } = message;
-    if (!isLoggableId(id)) {
-      throw new PermanentError(
-        `Cannot log id ${JSON.stringify(id)}: it is empty or has a line break`,
-      );
-    }
-    const recorded = this.#log.recorded(id);
-    if (recorded !== undefined) {
-      // A redelivery carries the value already in the row; another value is
-      // a second publisher's conflicting claim: the first row stands.
-      const kept = side === "y_true" ? recorded.yTrue : recorded.yPred;
-      if (kept !== value) {
-        const error = new PermanentError(
-          `Conflicting ${side} for id "${id}": kept "${kept}", refused "${value}"`,
+  handle(message: AnyMessage): Promise<void> {
+    // Not async: metrics may hold a great many halves at once, and an async
+    // frame per half is memory the join's own promise already covers.
+    try {
+      const { side, value } = halfOf(message);
+      const { id } = message;
+      if (!isLoggableId(id)) {
+        throw new PermanentError(
+          `Cannot log id ${JSON.stringify(id)}: it is empty or has a line break`,
         );
-        this.#conflict(id, error);
-        throw error;
       }
-      this.#instruments.duplicates.inc();
-      this.#logger.debug("duplicate", { id, stream: message.stream });
-      return await recorded.done;
+      const recorded = this.#log.recorded(id);
+      if (recorded !== undefined) return this.#again(message, side, value, recorded);
+      const joined = this.#join.offer(id, side, value);
+      if (side === "y_pred") return joined;
+      // The source stamps both halves; from the truth's stamp to the durable row
+      // is the pipeline's end-to-end latency (what `deno task bench` reports).
+      return joined.then(() =>
+        this.#logger.debug("row written", { id, latencyMs: this.#now() - message.timestamp })
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    await this.#join.offer(id, side, value);
-    // The source stamps both halves; from the truth's stamp to the durable row
-    // is the pipeline's end-to-end latency (what `deno task bench` reports).
-    if (side === "y_true") {
-      this.#logger.debug("row written", { id, latencyMs: this.#now() - message.timestamp });
+  }
+
+  // A redelivery carries the value already in the row; another value is a
+  // second publisher's conflicting claim: the first row stands.
+  #again(message: AnyMessage, side: Side, value: number, recorded: Recorded): Promise<void> {
+    const kept = side === "y_true" ? recorded.yTrue : recorded.yPred;
+    if (kept !== value) {
+      const error = new PermanentError(
+        `Conflicting ${side} for id "${message.id}": kept "${kept}", refused "${value}"`,
+      );
+      this.#conflict(message.id, error);
+      throw error;
     }
+    this.#instruments.duplicates.inc();
+    this.#logger.debug("duplicate", { id: message.id, stream: message.stream });
+    return recorded.done;
   }
 
   /** Sets the gauges and logs the waiting state. */

@@ -16,26 +16,39 @@ import { Y_RANGE } from "../../shared/streams.ts";
 import { loadModel } from "./load_model.ts";
 import type { Model } from "./model.ts";
 
+/** What the model function keeps: the model and the queue of inferences. */
+export interface ModelState {
+  readonly model: Model;
+  /** Settles when the inference in progress ends; the next one waits for it. */
+  inference: Promise<void>;
+}
+
 /** The `model` inference function. */
-export default defineConsumer<Model>({
+export default defineConsumer<ModelState>({
   name: "model",
   consumes: ["features/X"],
   publishes: ["predictions/Y_pred"],
   async setup(ctx) {
     const model = await loadModel(ctx.config.dataDir, ctx.config.model.kind);
     ctx.logger.info("model loaded", { model: model.name, version: model.version });
-    return model;
+    return { model, inference: Promise.resolve() };
   },
-  async handle(message, model, ctx) {
+  async handle(message, state, ctx) {
+    const { model } = state;
     if (message.stream !== "features/X") {
       throw new PermanentError(
         `Cannot predict from stream "${message.stream}": expected "features/X"`,
       );
     }
     const { delayMs } = ctx.config.model;
-    // Rejects at once when the function is asked to stop, so shutdown never
-    // waits for a delay; the message is then retried.
-    if (delayMs > 0) await delay(delayMs, undefined, { signal: ctx.signal });
+    if (delayMs > 0) {
+      // Inference is CPU-bound: one at a time per process, as on one core, so
+      // replicas add capacity and prefetch does not. Rejects at once when the
+      // function is asked to stop, so shutdown never waits for a delay.
+      const turn = state.inference.then(() => delay(delayMs, undefined, { signal: ctx.signal }));
+      state.inference = turn.catch(() => {});
+      await turn;
+    }
     const yPred = model.predict(message.data);
     // Finite features can still be extreme enough to leave the stream's range;
     // retrying would give the same answer.
