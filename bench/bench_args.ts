@@ -37,8 +37,6 @@ export interface BenchArgs {
   readonly rate: number;
   /** Observations of each scale-out run. */
   readonly scaleOutN: number;
-  /** Observations of each run with a delay-bound model (PREFETCH=1). */
-  readonly modelBoundN: number;
   /** Ids pending in the metrics memory stage. */
   readonly pending: number;
   /** Metric log sizes of the plot stage. */
@@ -72,8 +70,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     duration: positive("--duration", values.duration, quick ? 3 : 20),
     warmupSeconds: quick ? 1 : 2,
     rate: positive("--rate", values.rate, 500),
-    scaleOutN: quick ? Math.min(n, 500) : Math.ceil(n / 2),
-    modelBoundN: 1000,
+    // One model takes MODEL_DELAY_MS=5 per observation, one at a time: at most
+    // 200 obs/s, so 2 000 observations already take 10 s with one model.
+    scaleOutN: quick ? Math.min(n, 300) : Math.min(n, 2000),
     pending: positive("--pending", values.pending, quick ? 5000 : 100_000),
     plotRows: quick ? [10_000, 100_000] : [100_000, 1_000_000],
     stages: stages(values.stages),

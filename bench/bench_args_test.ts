@@ -11,8 +11,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
       duration: 20,
       warmupSeconds: 2,
       rate: 500,
-      scaleOutN: 10_000,
-      modelBoundN: 1000,
+      scaleOutN: 2000,
       pending: 100_000,
       plotRows: [100_000, 1_000_000],
       stages: [...STAGES],
@@ -31,7 +30,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
         args.pending,
         args.plotRows,
       ],
-      [1000, 1, 3000, 3, 500, 5000, [10_000, 100_000]],
+      [1000, 1, 3000, 3, 300, 5000, [10_000, 100_000]],
     );
   });
   await t.step("flags that override", () => {

@@ -94,17 +94,7 @@ async function runStages(url: string | undefined, args: BenchArgs): Promise<Benc
     for (const models of [1, 2, 4]) {
       runs.push(await runPipeline(broker(), args.scaleOutN, { models, modelDelayMs: 5 }));
     }
-    const modelBound = [];
-    for (const models of args.quick ? [] : [1, 4]) {
-      modelBound.push(
-        await runPipeline(broker(), args.modelBoundN, {
-          models,
-          modelDelayMs: 5,
-          modelEnv: { PREFETCH: "1" },
-        }),
-      );
-    }
-    result.scaleOut = { runs, ...(modelBound.length > 0 ? { modelBound } : {}) };
+    result.scaleOut = { runs };
   });
   await stage("memory", async () => {
     result.metricsMemory = await measureMetricsMemory(broker(), args.pending);

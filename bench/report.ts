@@ -39,8 +39,6 @@ export interface BenchResult {
   readonly latency?: LatencyResult;
   readonly scaleOut?: {
     readonly runs: readonly PipelineRunResult[];
-    /** The same with the model's PREFETCH=1, where the delay is what limits a model. */
-    readonly modelBound?: readonly PipelineRunResult[];
   };
   readonly plot?: readonly PlotRefreshResult[];
   readonly metricsMemory?: MetricsMemoryResult;
@@ -145,16 +143,6 @@ function scaleOutRows({ scaleOut }: BenchResult): Row[] {
     `4 models ≥ ${TARGETS.minSpeedUp4}× of 1`,
     speedUp === undefined ? "" : verdict(speedUp >= TARGETS.minSpeedUp4),
   ]];
-  if (scaleOut.modelBound) {
-    rows.push([
-      `4b Same with the model's PREFETCH=1 (delay-bound model; ${
-        int(scaleOut.modelBound[0]?.observations ?? 0)
-      } obs)`,
-      describe(scaleOut.modelBound),
-      "(for comparison)",
-      "",
-    ]);
-  }
   return rows;
 }
 
