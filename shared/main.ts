@@ -14,7 +14,7 @@ import type { PipelineFunction } from "./define_function.ts";
 import { ConfigError } from "./errors.ts";
 import { FUNCTION_NAMES, isFunctionName } from "./function_command.ts";
 import { createLogger } from "./logger.ts";
-import { runFunction } from "./run_function.ts";
+import { type FunctionRunner, runFunction } from "./run_function.ts";
 
 /** Reads only the variables this process may read, so a permission set can be narrow. */
 export function readPermittedEnv(variables: readonly string[]): Env {
@@ -46,10 +46,18 @@ async function main(name: string | undefined): Promise<number> {
   }
   const logger = createLogger(name, { level: config.logLevel });
   const fn: PipelineFunction = (await import(`../functions/${name}/mod.ts`)).default;
-  const runner = await runFunction(fn, config, {
-    logger,
-    connect: (events) => createTransport(config, logger, events),
-  });
+  let runner: FunctionRunner;
+  try {
+    runner = await runFunction(fn, config, {
+      logger,
+      connect: (events) => createTransport(config, logger, events),
+    });
+  } catch (error) {
+    // No broker after the first attempts, or a setup that failed (a missing
+    // model.json, an unwritable LOGS_DIR): exit so the orchestrator restarts it.
+    logger.error("function could not start", { error });
+    return 1;
+  }
   const stop = () => void runner.close();
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
