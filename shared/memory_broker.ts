@@ -10,8 +10,15 @@
  *
  * @module
  */
-import { clearImmediate, setImmediate } from "node:timers";
-import { DEATH_REASON_HEADER } from "./transport.ts";
+import {
+  type Consumer,
+  copyMessage,
+  DELIVERY_LIMIT_REASON,
+  type Entry,
+  Queue,
+} from "./_memory_queue.ts";
+
+export { DELIVERY_LIMIT_REASON };
 
 /** A message as the broker stores it. */
 export interface BrokerMessage {
@@ -63,9 +70,6 @@ export interface DeclareQueueOptions {
   deadLetterQueue?: string;
 }
 
-/** The `x-death-reason` of a message that exceeded the delivery limit. */
-export const DELIVERY_LIMIT_REASON = "delivery limit exceeded";
-
 /** One connection to a {@linkcode MemoryBroker}; closing it returns its unsettled deliveries. */
 export interface MemoryConnection {
   readonly closed: boolean;
@@ -82,106 +86,6 @@ export interface MemoryConnection {
   republish(tag: number, queue: string, headers: Record<string, string | number>): boolean;
   /** Cancels every consumer and returns unsettled deliveries to the front of their queues. */
   close(): void;
-}
-
-interface Entry {
-  readonly message: BrokerMessage;
-  readonly redelivered: boolean;
-  /** How often it came back unsettled. */
-  readonly returns: number;
-}
-
-interface Consumer {
-  readonly tag: string;
-  readonly prefetch: number;
-  unsettled: number;
-  deliver(entry: Entry): void;
-}
-
-class Queue {
-  readonly ready: Entry[] = [];
-  readonly consumers: Consumer[] = [];
-  unacked = 0;
-  #next = 0;
-  #pump: ReturnType<typeof setImmediate> | undefined;
-
-  constructor(
-    readonly name: string,
-    /** Looked up on use: like RabbitMQ, a missing dead-letter queue drops the message. */
-    readonly deadLetter: () => Queue | undefined,
-    readonly deliveryLimit: number,
-  ) {}
-
-  push(message: BrokerMessage): void {
-    this.ready.push({ message, redelivered: false, returns: 0 });
-    this.schedule();
-  }
-
-  /** An unsettled delivery whose connection went away goes back to the front. */
-  giveBack(entry: Entry): void {
-    const returns = entry.returns + 1;
-    if (returns > this.deliveryLimit) {
-      const reason = { [DEATH_REASON_HEADER]: DELIVERY_LIMIT_REASON };
-      this.deadLetter()?.push(copyMessage(entry.message, reason));
-      return;
-    }
-    this.ready.unshift({ message: entry.message, redelivered: true, returns });
-    this.schedule();
-  }
-
-  /**
-   * Delivers on a later turn of the event loop: never inside publish or ack,
-   * and setImmediate (unlike microtasks) lets timers and I/O run in between.
-   */
-  schedule(): void {
-    if (this.#pump !== undefined || this.ready.length === 0) return;
-    if (!this.consumers.some((c) => c.unsettled < c.prefetch)) return;
-    this.#pump = setImmediate(() => {
-      this.#pump = undefined;
-      this.#deliverAll();
-    });
-  }
-
-  removeConsumer(tag: string): void {
-    const index = this.consumers.findIndex((c) => c.tag === tag);
-    if (index === -1) return;
-    this.consumers.splice(index, 1);
-    if (this.#next > index) this.#next -= 1;
-    if (this.consumers.length === 0 && this.#pump !== undefined) {
-      clearImmediate(this.#pump);
-      this.#pump = undefined;
-    }
-  }
-
-  #deliverAll(): void {
-    try {
-      while (this.ready.length > 0) {
-        const consumer = this.#nextFree();
-        if (consumer === undefined) return;
-        const entry = this.ready.shift() as Entry;
-        this.unacked += 1;
-        consumer.unsettled += 1;
-        consumer.deliver(entry);
-      }
-    } finally {
-      // A consumer callback that throws must not stall the queue.
-      this.schedule();
-    }
-  }
-
-  /** Round-robin over the consumers with a free prefetch slot. */
-  #nextFree(): Consumer | undefined {
-    const count = this.consumers.length;
-    for (let i = 0; i < count; i++) {
-      const index = (this.#next + i) % count;
-      const consumer = this.consumers[index] as Consumer;
-      if (consumer.unsettled < consumer.prefetch) {
-        this.#next = (index + 1) % count;
-        return consumer;
-      }
-    }
-    return undefined;
-  }
 }
 
 interface Pending {
@@ -365,15 +269,4 @@ class Connection implements MemoryConnection {
     pending.queue.schedule();
     return pending;
   }
-}
-
-function copyMessage(
-  message: BrokerMessage,
-  headers: Record<string, string | number>,
-): BrokerMessage {
-  return {
-    ...message,
-    body: message.body.slice(),
-    headers: { ...message.headers, ...headers },
-  };
 }
