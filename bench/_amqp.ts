@@ -8,6 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type ConfirmChannel, connect } from "amqplib";
+import { DEFAULT_DELIVERY_LIMIT, queueArguments } from "../shared/amqp_transport.ts";
 import { STREAM_NAMES, type StreamName } from "../shared/streams.ts";
 import { deadLetterQueueName, queueName } from "../shared/transport.ts";
 import type { OutgoingMessage } from "../shared/transport.ts";
@@ -19,21 +20,9 @@ export const PIPELINE_QUEUES: readonly string[] = [
   queueName("predictions/Y_pred", "metrics"),
 ].flatMap((queue) => [queue, deadLetterQueueName(queue)]);
 
-/** The `x-delivery-limit` the transport sets by default. */
-export const DELIVERY_LIMIT = 20;
-
-/**
- * The arguments of a group's quorum queue, as `queueArguments` in
- * shared/_amqp_subscription.ts sets them; repeated here because that file is
- * private to shared/.
- */
+/** The arguments of a group's quorum queue, exactly as the transport declares it. */
 export function pipelineQueueArguments(queue: string): Record<string, unknown> {
-  return {
-    "x-queue-type": "quorum",
-    "x-delivery-limit": DELIVERY_LIMIT,
-    "x-dead-letter-exchange": "",
-    "x-dead-letter-routing-key": deadLetterQueueName(queue),
-  };
+  return queueArguments(queue, DEFAULT_DELIVERY_LIMIT);
 }
 
 /** Deletes the pipeline's queues (if any), so the next stage starts empty. */

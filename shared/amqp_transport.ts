@@ -9,7 +9,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib";
-import { AmqpSubscription } from "./_amqp_subscription.ts";
+import { AmqpSubscription, queueArguments } from "./_amqp_subscription.ts";
 import { ConfirmPublisher } from "./_confirm_publisher.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { STREAM_NAMES, type StreamName } from "./streams.ts";
@@ -55,6 +55,12 @@ export interface AmqpTransport extends Transport {
    */
   crash(): Promise<void>;
 }
+
+/** The queues' `x-delivery-limit` unless {@linkcode AmqpTransportOptions.deliveryLimit} says otherwise. */
+export const DEFAULT_DELIVERY_LIMIT = 20;
+
+/** The arguments of a group's quorum queue, for tools that declare it themselves (the bench). */
+export { queueArguments };
 
 /** Returns the URL with its password masked, for logs. */
 export function redactUrl(url: string): string {
@@ -162,7 +168,7 @@ class RabbitTransport implements AmqpTransport {
     const subscription = new AmqpSubscription(stream, group, onDelivery, options.prefetch, {
       publisher: this.#publisher,
       logger: this.#logger,
-      deliveryLimit: this.#options.deliveryLimit ?? 20,
+      deliveryLimit: this.#options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
       coalesceAcks: this.#options.coalesceAcks ?? true,
       onChannelLost: (lost) => this.#restartLater(lost),
       onCancel: (cancelled) => this.#forget(cancelled),
