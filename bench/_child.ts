@@ -1,18 +1,22 @@
 /**
- * A pipeline function run by the bench as its own process, with the exact
- * command a container runs, plus what the bench needs around it: extra Deno
- * flags (the inspector, for CPU profiles), memory from `/proc`, and a stop
- * that always ends the process (SIGTERM, then SIGKILL by PID).
- *
- * Not `shared/testing/function_process.ts`: that one cannot add Deno flags.
+ * The pipeline's functions as the bench's child processes (the tests' own
+ * `spawnFunction`), and what the bench reads of them: memory from `/proc`,
+ * log times.
  *
  * @module
  */
-import { delay } from "../shared/backoff.ts";
-import { functionCommand, type FunctionName } from "../shared/function_command.ts";
+import type { FunctionName } from "../shared/function_command.ts";
+import {
+  type FunctionProcess,
+  type LogRecord,
+  spawnFunction,
+  type SpawnFunctionOptions,
+} from "../shared/testing/function_process.ts";
 
-/** One parsed JSON log line of a child. */
-export type LogRecord = Record<string, unknown> & { event?: string; time?: string };
+export type { LogRecord };
+
+/** A function running as a child process of the bench. */
+export type Child = FunctionProcess;
 
 /** Resident memory of a process, in bytes. */
 export interface ProcessMemory {
@@ -22,102 +26,13 @@ export interface ProcessMemory {
   readonly peakBytes: number;
 }
 
-/** A function running as a child process of the bench. */
-export interface Child {
-  readonly name: FunctionName;
-  readonly pid: number;
-  /** Parsed JSON log lines so far. */
-  readonly logs: LogRecord[];
-  /** Lines that were not JSON (stderr, the inspector's banner). */
-  readonly otherOutput: string[];
-  /** Resolves with the exit code once the process ended and its output was read. */
-  readonly exited: Promise<number>;
-  /** Resolves with the first log record matching `match`; rejects if the child exits first. */
-  waitForLog(
-    what: string,
-    match: (r: LogRecord) => boolean,
-    timeoutMs?: number,
-  ): Promise<LogRecord>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. Safe to call twice. */
-  stop(graceMs?: number): Promise<number>;
-}
-
-/** Options of {@linkcode spawnChild}. */
-export interface SpawnChildOptions {
-  /** Deno flags put before the function's own, e.g. `--inspect=127.0.0.1:9231`. @default [] */
-  denoFlags?: string[];
-}
-
-/** Starts a function; `env` adds to this process's environment. */
+/** Starts a function as the containers do; `env` adds to this process's environment. */
 export function spawnChild(
   name: FunctionName,
   env: Record<string, string>,
-  options: SpawnChildOptions = {},
+  options: SpawnFunctionOptions = {},
 ): Child {
-  const [run, ...rest] = functionCommand(name);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [run!, ...(options.denoFlags ?? []), ...rest],
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const logs: LogRecord[] = [];
-  const otherOutput: string[] = [];
-  const onLine = (line: string) => {
-    if (line.startsWith("{")) {
-      try {
-        logs.push(JSON.parse(line));
-        return;
-      } catch { /* not JSON after all */ }
-    }
-    if (line.trim() !== "") otherOutput.push(line);
-  };
-  const reading = Promise.all([readLines(child.stdout, onLine), readLines(child.stderr, onLine)]);
-  const exited = Promise.all([child.status, reading]).then(([status]) => status.code);
-  let ended = false;
-  exited.finally(() => ended = true);
-  const signal = (sig: Deno.Signal) => {
-    if (ended) return;
-    try {
-      Deno.kill(child.pid, sig);
-    } catch { /* it ended meanwhile */ }
-  };
-  let stopping: Promise<number> | undefined;
-  return {
-    name,
-    pid: child.pid,
-    logs,
-    otherOutput,
-    exited,
-    async waitForLog(what, match, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = logs.find(match);
-        if (found !== undefined) return found;
-        if (ended) {
-          throw new Error(
-            `${name} exited while the bench waited for ${what}: ${tail(otherOutput)}`,
-          );
-        }
-        if (Date.now() > deadline) {
-          throw new Error(`Timed out after ${timeoutMs} ms waiting for ${name}: ${what}`);
-        }
-        await delay(10);
-      }
-    },
-    stop(graceMs = 5000) {
-      stopping ??= (async () => {
-        signal("SIGTERM");
-        const timer = new AbortController();
-        const late = delay(graceMs, timer.signal).then(() => true, () => false);
-        if (await Promise.race([exited.then(() => false), late])) signal("SIGKILL");
-        timer.abort();
-        return await exited;
-      })();
-      return stopping;
-    },
-  };
+  return spawnFunction(name, env, options);
 }
 
 /** Stops every child at once; never rejects. */
@@ -152,21 +67,4 @@ function statusKb(status: string, field: string): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status);
   if (match === null) throw new SyntaxError(`Cannot find "${field}" in /proc status`);
   return Number(match[1]);
-}
-
-function tail(lines: readonly string[]): string {
-  return lines.slice(-10).join("\n");
-}
-
-async function readLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const lines = (rest + chunk).split("\n");
-    rest = lines.pop() ?? "";
-    lines.forEach(onLine);
-  }
-  if (rest !== "") onLine(rest);
 }

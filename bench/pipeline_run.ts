@@ -123,5 +123,7 @@ export async function runPipeline(
 
 /** Resolves with a child's "function started" record. */
 export function started(child: Child) {
-  return child.waitForLog("function started", (r) => r.event === "function started");
+  return child.waitForLog("function started", (r) => r.event === "function started", {
+    timeoutMs: 30_000,
+  });
 }

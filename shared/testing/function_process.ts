@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { delay } from "../backoff.ts";
 import { functionCommand, type FunctionName } from "../function_command.ts";
 import { waitFor, type WaitForOptions } from "./wait_for.ts";
 
@@ -23,6 +24,8 @@ export interface FunctionProcess {
   readonly exited: Promise<number>;
   /** Sends a signal; a process that already ended is left alone. */
   kill(signal: Deno.Signal): void;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. Safe to call twice. */
+  stop(graceMs?: number): Promise<number>;
   /** Waits for a log record matching `match`. */
   waitForLog(
     what: string,
@@ -31,13 +34,21 @@ export interface FunctionProcess {
   ): Promise<LogRecord>;
 }
 
+/** Options of {@linkcode spawnFunction}. */
+export interface SpawnFunctionOptions {
+  /** Deno flags put before the function's own, e.g. `--inspect=127.0.0.1:9231`. @default [] */
+  denoFlags?: string[];
+}
+
 /** Starts a function; the environment adds to (not replaces) this process's. */
 export function spawnFunction(
   name: FunctionName,
   env: Record<string, string>,
+  options: SpawnFunctionOptions = {},
 ): FunctionProcess {
+  const [run, ...rest] = functionCommand(name);
   const child = new Deno.Command(Deno.execPath(), {
-    args: functionCommand(name),
+    args: [run!, ...(options.denoFlags ?? []), ...rest],
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
@@ -58,17 +69,30 @@ export function spawnFunction(
   const exited = Promise.all([child.status, reading]).then(([status]) => status.code);
   let ended = false;
   exited.finally(() => ended = true);
+  const kill = (signal: Deno.Signal) => {
+    if (ended) return;
+    try {
+      child.kill(signal);
+    } catch { /* it ended meanwhile */ }
+  };
+  let stopping: Promise<number> | undefined;
   return {
     name,
     pid: child.pid,
     logs,
     otherOutput,
     exited,
-    kill(signal) {
-      if (ended) return;
-      try {
-        child.kill(signal);
-      } catch { /* it ended meanwhile */ }
+    kill,
+    stop(graceMs = 5000) {
+      stopping ??= (async () => {
+        kill("SIGTERM");
+        const timer = new AbortController();
+        const late = delay(graceMs, timer.signal).then(() => true, () => false);
+        if (await Promise.race([exited.then(() => false), late])) kill("SIGKILL");
+        timer.abort();
+        return await exited;
+      })();
+      return stopping;
     },
     async waitForLog(what, match, options) {
       let found: LogRecord | undefined;
