@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PermanentError } from "../../shared/errors.ts";
-import { drainMicrotasks, track } from "./_messages.ts";
+import { drainMicrotasks, rejection, track } from "./_messages.ts";
 import { FakeClock } from "./_fake_clock.ts";
 import { JoinById } from "./join_by_id.ts";
 import type { EvictReason, JoinByIdOptions } from "./join_by_id.ts";
@@ -38,15 +38,6 @@ function harness(options: JoinByIdOptions = {}): Harness {
     ...options,
   });
   return { join, clock, pairs, writes, evicted, conflicts };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("Expected the promise to reject");
 }
 
 Deno.test("JoinById.offer() pairs halves that arrive in either order", async (t) => {

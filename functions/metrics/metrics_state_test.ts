@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PermanentError } from "../../shared/errors.ts";
 import { type FakeContext, fakeContext } from "../../shared/testing/fake_context.ts";
-import { drainMicrotasks, prediction, track, truth } from "./_messages.ts";
+import { drainMicrotasks, prediction, rejection, track, truth } from "./_messages.ts";
 import { FakeClock } from "./_fake_clock.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import type { AppendFile } from "./csv_log.ts";
@@ -66,15 +66,6 @@ async function flush(run: Run, ...handled: Promise<void>[]): Promise<void> {
 
 function events(ctx: FakeContext, event: string) {
   return ctx.logs.filter((record) => record.event === event);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("Expected the promise to reject");
 }
 
 Deno.test("MetricsState.handle() writes one row per pair in either order", async (t) => {
