@@ -8,10 +8,10 @@
  */
 import { Buffer } from "node:buffer";
 import { type ConfirmChannel, connect } from "amqplib";
-import { DEFAULT_DELIVERY_LIMIT, queueArguments } from "../shared/amqp_transport.ts";
-import { STREAM_NAMES, type StreamName } from "../shared/streams.ts";
-import { deadLetterQueueName, queueName } from "../shared/transport.ts";
-import type { OutgoingMessage } from "../shared/transport.ts";
+import { DEFAULT_DELIVERY_LIMIT, queueArguments } from "../shared/amqp/amqp_transport.ts";
+import { STREAM_NAMES, type StreamName } from "../functions/_streams.ts";
+import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
+import type { OutgoingMessage } from "../shared/runtime/transport.ts";
 
 /** The queues the four functions declare. */
 export const PIPELINE_QUEUES: readonly string[] = [

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FunctionName } from "../shared/function_command.ts";
+import type { FunctionName } from "../shared/runtime/function_command.ts";
 import {
   type FunctionProcess,
   type LogRecord,

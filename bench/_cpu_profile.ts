@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { delay } from "../shared/backoff.ts";
+import { delay } from "../shared/runtime/backoff.ts";
 import type { Child } from "./_child.ts";
 
 /** Profiles being taken of several children. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { delay } from "../shared/backoff.ts";
+import { delay } from "../shared/runtime/backoff.ts";
 
 /** Options of {@linkcode CsvWatcher}. */
 export interface CsvWatcherOptions {

@@ -12,8 +12,8 @@
 import { type Channel, connect, type Message } from "amqplib";
 import { setImmediate } from "node:timers";
 import { v7 } from "uuid";
-import { encodeMessage } from "../shared/codec.ts";
-import { deadLetterQueueName } from "../shared/transport.ts";
+import { encodeMessage } from "../shared/runtime/codec.ts";
+import { deadLetterQueueName } from "../shared/runtime/transport.ts";
 import { loadDiabetes } from "../functions/features/load_diabetes.ts";
 import { openPublisher, pipelineQueueArguments } from "./_amqp.ts";
 

@@ -6,13 +6,13 @@
  * @module
  */
 import { join } from "node:path";
-import { loadConfig } from "../shared/config.ts";
+import { loadConfig } from "../shared/runtime/config.ts";
 import type { PipelineFunction } from "../shared/define_function.ts";
-import { FUNCTION_NAMES } from "../shared/function_command.ts";
+import { FUNCTION_NAMES } from "../shared/runtime/function_command.ts";
 import { createLogger } from "../shared/logger.ts";
-import { MemoryBroker } from "../shared/memory_broker.ts";
-import { createMemoryTransport } from "../shared/memory_transport.ts";
-import { type FunctionRunner, runFunction } from "../shared/run_function.ts";
+import { MemoryBroker } from "../shared/memory/memory_broker.ts";
+import { createMemoryTransport } from "../shared/memory/memory_transport.ts";
+import { type FunctionRunner, runFunction } from "../shared/runtime/run_function.ts";
 import { CsvWatcher } from "./_csv_watcher.ts";
 
 /** What {@linkcode runEmbedded} found. */

@@ -12,8 +12,8 @@
  */
 import { join } from "node:path";
 import { v7 } from "uuid";
-import { delay } from "../shared/backoff.ts";
-import { encodeMessage } from "../shared/codec.ts";
+import { delay } from "../shared/runtime/backoff.ts";
+import { encodeMessage } from "../shared/runtime/codec.ts";
 import { loadDiabetes } from "../functions/features/load_diabetes.ts";
 import { deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, readProcessMemory, spawnChild, stopAll } from "./_child.ts";

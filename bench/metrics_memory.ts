@@ -10,8 +10,8 @@
  * @module
  */
 import { v7 } from "uuid";
-import { delay } from "../shared/backoff.ts";
-import { encodeMessage } from "../shared/codec.ts";
+import { delay } from "../shared/runtime/backoff.ts";
+import { encodeMessage } from "../shared/runtime/codec.ts";
 import { deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, type ProcessMemory, readProcessMemory, spawnChild } from "./_child.ts";
 import { childEnv, started } from "./pipeline_run.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { FunctionName } from "../shared/function_command.ts";
+import type { FunctionName } from "../shared/runtime/function_command.ts";
 import { deletePipelineQueues } from "./_amqp.ts";
 import {
   type Child,

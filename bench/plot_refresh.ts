@@ -1,13 +1,13 @@
 /**
  * Stage 5: the plot function's work per tick, in this process with its
- * ErrorPlot class (the approach of functions/plot/_measure_refresh.ts): a
+ * ErrorPlot class (the approach of bench/measure_refresh.ts): a
  * first read of a metric log of R rows (read, parse, sort, bin, render,
  * write the PNG), then refreshes each after 1 000 rows were appended.
  *
  * @module
  */
 import { join } from "node:path";
-import { loadConfig } from "../shared/config.ts";
+import { loadConfig } from "../shared/runtime/config.ts";
 import type { Context } from "../shared/define_function.ts";
 import { silentLogger } from "../shared/logger.ts";
 import { ErrorPlot, METRIC_LOG_FILE } from "../functions/plot/error_plot.ts";

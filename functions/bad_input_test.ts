@@ -6,14 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
-import type { FunctionName } from "../shared/function_command.ts";
-import { STREAM_NAMES, type StreamName } from "../shared/streams.ts";
+import type { FunctionName } from "../shared/runtime/function_command.ts";
+import { STREAM_NAMES, type StreamName } from "./_streams.ts";
 import { listQueues } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
-import { deadLetterQueueName, queueName } from "../shared/transport.ts";
-import type { DeadLetter } from "./_bad_input_broker.ts";
-import { badFeatureCases, features, HUGE_FEATURES } from "./_bad_input_cases.ts";
-import { rawStatus, sample, scrape, type Stack, withStack } from "./_bad_input_stack.ts";
+import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
+import type { DeadLetter } from "./_testing/bad_input_broker.ts";
+import { badFeatureCases, features, HUGE_FEATURES } from "./_testing/bad_input_cases.ts";
+import { rawStatus, sample, scrape, type Stack, withStack } from "./_testing/bad_input_stack.ts";
 import { loadModel } from "./model/load_model.ts";
 
 const HEADER = "id,y_true,y_pred,error";

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { Config } from "./config.ts";
+import type { Config } from "./runtime/config.ts";
 import type { Logger } from "./logger.ts";
-import type { StreamData, StreamName } from "./streams.ts";
+import type { StreamData, StreamName } from "../functions/_streams.ts";
 
 /** A decoded, schema-valid message of one stream. */
 export interface Message<S extends StreamName = StreamName> {

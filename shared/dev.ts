@@ -10,16 +10,16 @@
  */
 // deno-lint-ignore-file no-console
 import { resolve } from "node:path";
-import { backoffDelay, delay } from "./backoff.ts";
-import { type Config, CONFIG_VARIABLES, loadConfig } from "./config.ts";
+import { backoffDelay, delay } from "./runtime/backoff.ts";
+import { type Config, CONFIG_VARIABLES, loadConfig } from "./runtime/config.ts";
 import type { PipelineFunction } from "./define_function.ts";
 import { ConfigError } from "./errors.ts";
-import { FUNCTION_NAMES, functionCommand } from "./function_command.ts";
+import { FUNCTION_NAMES, functionCommand } from "./runtime/function_command.ts";
 import { createLogger } from "./logger.ts";
-import { MemoryBroker } from "./memory_broker.ts";
-import { createMemoryTransport } from "./memory_transport.ts";
+import { MemoryBroker } from "./memory/memory_broker.ts";
+import { createMemoryTransport } from "./memory/memory_transport.ts";
 import { readPermittedEnv } from "./main.ts";
-import { type FunctionRunner, runFunction } from "./run_function.ts";
+import { type FunctionRunner, runFunction } from "./runtime/run_function.ts";
 
 async function inProcess(config: Config, stop: AbortSignal): Promise<void> {
   const broker = new MemoryBroker();

@@ -8,13 +8,13 @@
  * @module
  */
 // deno-lint-ignore-file no-console
-import { type Config, CONFIG_VARIABLES, type Env, loadConfig } from "./config.ts";
-import { createTransport } from "./create_transport.ts";
+import { type Config, CONFIG_VARIABLES, type Env, loadConfig } from "./runtime/config.ts";
+import { createTransport } from "./runtime/create_transport.ts";
 import type { PipelineFunction } from "./define_function.ts";
 import { ConfigError } from "./errors.ts";
-import { FUNCTION_NAMES, isFunctionName } from "./function_command.ts";
+import { FUNCTION_NAMES, isFunctionName } from "./runtime/function_command.ts";
 import { createLogger } from "./logger.ts";
-import { type FunctionRunner, runFunction } from "./run_function.ts";
+import { type FunctionRunner, runFunction } from "./runtime/run_function.ts";
 
 /** Reads only the variables this process may read, so a permission set can be narrow. */
 export function readPermittedEnv(variables: readonly string[]): Env {

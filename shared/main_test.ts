@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { functionCommand } from "./function_command.ts";
+import { functionCommand } from "./runtime/function_command.ts";
 
 async function start(args: string[], env: Record<string, string>) {
   const output = await new Deno.Command(Deno.execPath(), {

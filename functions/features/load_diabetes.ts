@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { FEATURE_NAMES, type Features } from "../../shared/streams.ts";
+import { FEATURE_NAMES, type Features } from "../_streams.ts";
 import { scaleColumn } from "./scale_column.ts";
 
 /** The raw data set's file name inside the data directory. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
-import { FEATURE_NAMES } from "../../shared/streams.ts";
+import { FEATURE_NAMES } from "../_streams.ts";
 import { DIABETES_FILE, loadDiabetes, parseDiabetes } from "./load_diabetes.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createLogger } from "../../shared/logger.ts";
 import type { LogFields } from "../../shared/logger.ts";
-import { drainMicrotasks, track } from "./_messages.ts";
+import { drainMicrotasks, track } from "../_testing/metric_messages.ts";
 import { FakeClock } from "./_fake_clock.ts";
 import { CSV_HEADER, openCsvLog } from "./csv_log.ts";
 import type { AppendFile, OpenCsvLogOptions } from "./csv_log.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PermanentError } from "../../shared/errors.ts";
-import { drainMicrotasks, rejection, track } from "./_messages.ts";
+import { drainMicrotasks, rejection, track } from "../_testing/metric_messages.ts";
 import { FakeClock } from "./_fake_clock.ts";
 import { JoinById } from "./join_by_id.ts";
 import type { EvictReason, JoinByIdOptions } from "./join_by_id.ts";

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PermanentError } from "../../shared/errors.ts";
 import { type FakeContext, fakeContext } from "../../shared/testing/fake_context.ts";
-import { drainMicrotasks, prediction, rejection, track, truth } from "./_messages.ts";
+import {
+  drainMicrotasks,
+  prediction,
+  rejection,
+  track,
+  truth,
+} from "../_testing/metric_messages.ts";
 import { FakeClock } from "./_fake_clock.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import type { AppendFile } from "./csv_log.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
-import { prediction, truth } from "./_messages.ts";
+import { prediction, truth } from "../_testing/metric_messages.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import metrics from "./mod.ts";
 

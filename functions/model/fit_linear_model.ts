@@ -1,5 +1,5 @@
 import MultivariateLinearRegression from "ml-regression-multivariate-linear";
-import { FEATURE_NAMES, type FeatureName, type Features } from "../../shared/streams.ts";
+import { FEATURE_NAMES, type FeatureName, type Features } from "../_streams.ts";
 import type { LinearModelFile } from "./linear_model.ts";
 import { scorePredictions } from "./score_predictions.ts";
 

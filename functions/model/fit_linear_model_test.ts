@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FEATURE_NAMES } from "../../shared/streams.ts";
+import { FEATURE_NAMES } from "../_streams.ts";
 // The fit needs the data set exactly as the source streams it.
 import { loadDiabetes } from "../features/load_diabetes.ts";
 import { fitLinearModel } from "./fit_linear_model.ts";

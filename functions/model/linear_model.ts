@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FEATURE_NAMES, type FeatureName, type Features } from "../../shared/streams.ts";
+import { FEATURE_NAMES, type FeatureName, type Features } from "../_streams.ts";
 import type { Model } from "./model.ts";
 
 function numberField(kind: "number" | "whole number") {

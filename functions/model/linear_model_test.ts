@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FEATURE_NAMES, type Features } from "../../shared/streams.ts";
+import { FEATURE_NAMES, type Features } from "../_streams.ts";
 import { linearModel, type LinearModelFile, parseLinearModel } from "./linear_model.ts";
 
 const ONES = Object.fromEntries(FEATURE_NAMES.map((name) => [name, 1])) as Features;

@@ -12,7 +12,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { defineConsumer } from "../../shared/define_function.ts";
 import { PermanentError } from "../../shared/errors.ts";
-import { Y_RANGE } from "../../shared/streams.ts";
+import { Y_RANGE } from "../_streams.ts";
 import { loadModel } from "./load_model.ts";
 import type { Model } from "./model.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Env } from "../../shared/config.ts";
+import type { Env } from "../../shared/runtime/config.ts";
 import type { AnyMessage } from "../../shared/define_function.ts";
-import { FEATURE_NAMES, type Features } from "../../shared/streams.ts";
+import { FEATURE_NAMES, type Features } from "../_streams.ts";
 import { loadDiabetes } from "../features/load_diabetes.ts";
 import { fakeContext, type FakeContextOptions } from "../../shared/testing/fake_context.ts";
 import { loadModel } from "./load_model.ts";

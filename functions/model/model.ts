@@ -1,5 +1,5 @@
-import type { Config } from "../../shared/config.ts";
-import type { Features } from "../../shared/streams.ts";
+import type { Config } from "../../shared/runtime/config.ts";
+import type { Features } from "../_streams.ts";
 
 /** The models `MODEL` may name. */
 export type ModelKind = Config["model"]["kind"];

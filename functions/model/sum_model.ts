@@ -1,4 +1,4 @@
-import { FEATURE_NAMES, type Features } from "../../shared/streams.ts";
+import { FEATURE_NAMES, type Features } from "../_streams.ts";
 import type { Model } from "./model.ts";
 
 function sumFeatures(features: Features): number {

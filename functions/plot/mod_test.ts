@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadConfig } from "../../shared/config.ts";
+import { loadConfig } from "../../shared/runtime/config.ts";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { ErrorPlot } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";

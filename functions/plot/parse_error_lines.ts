@@ -3,7 +3,7 @@
  * (`id,y_true,y_pred,error`), skipping and describing rows it cannot use.
  *
  * Why by hand: csv-parse is about 30 times slower on this file (100 000 rows:
- * 403 ms against 12 ms, `parse_error_lines_bench.ts`), which would make the
+ * 403 ms against 12 ms, `bench/parse_error_lines_bench.ts`), which would make the
  * first read of a million-row log take seconds. The metric log is written by
  * csv-stringify with plain fields, so the hot path only splits on commas; a
  * line holding a quote goes to csv-parse, which knows the quoting rules.

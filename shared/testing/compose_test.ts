@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { loadConfig } from "../config.ts";
-import { FUNCTION_NAMES, type FunctionName } from "../function_command.ts";
+import { loadConfig } from "../runtime/config.ts";
+import { FUNCTION_NAMES, type FunctionName } from "../runtime/function_command.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 const DENO_JSON = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));

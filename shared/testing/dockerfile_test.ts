@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { FUNCTION_NAMES, functionCommand } from "../function_command.ts";
+import { FUNCTION_NAMES, functionCommand } from "../runtime/function_command.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { type Env, loadConfig } from "../config.ts";
+import { type Env, loadConfig } from "../runtime/config.ts";
 import type { Context } from "../define_function.ts";
 import { createLogger } from "../logger.ts";
-import type { StreamData, StreamName } from "../streams.ts";
+import type { StreamData, StreamName } from "../../functions/_streams.ts";
 
 /** One call of `ctx.publish`. */
 export interface Published {

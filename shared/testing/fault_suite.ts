@@ -14,14 +14,14 @@ import { join } from "node:path";
 import { loadDiabetes } from "../../functions/features/load_diabetes.ts";
 import { mulberry32 } from "../../functions/features/mulberry32.ts";
 import { loadModel } from "../../functions/model/load_model.ts";
-import { delay } from "../backoff.ts";
-import { loadConfig } from "../config.ts";
+import { delay } from "../runtime/backoff.ts";
+import { loadConfig } from "../runtime/config.ts";
 import type { ConsumerFunction, PipelineFunction } from "../define_function.ts";
-import type { FunctionName } from "../function_command.ts";
+import type { FunctionName } from "../runtime/function_command.ts";
 import { createLogger } from "../logger.ts";
-import { MemoryBroker } from "../memory_broker.ts";
-import { createMemoryTransport, type MemoryTransport } from "../memory_transport.ts";
-import { type FunctionRunner, runFunction } from "../run_function.ts";
+import { MemoryBroker } from "../memory/memory_broker.ts";
+import { createMemoryTransport, type MemoryTransport } from "../memory/memory_transport.ts";
+import { type FunctionRunner, runFunction } from "../runtime/run_function.ts";
 import {
   checkMetricLog,
   confirmedObservations,

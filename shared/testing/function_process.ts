@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { delay } from "../backoff.ts";
-import { functionCommand, type FunctionName } from "../function_command.ts";
+import { delay } from "../runtime/backoff.ts";
+import { functionCommand, type FunctionName } from "../runtime/function_command.ts";
 import { waitFor, type WaitForOptions } from "./wait_for.ts";
 
 /** One parsed log line. */

@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { CONFIG_VARIABLES } from "../config.ts";
-import { FUNCTION_NAMES, type FunctionName } from "../function_command.ts";
+import { CONFIG_VARIABLES } from "../runtime/config.ts";
+import { FUNCTION_NAMES, type FunctionName } from "../runtime/function_command.ts";
 import type { ProbeResult } from "./permission_probe.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { delay } from "../backoff.ts";
-import { type Config, loadConfig } from "../config.ts";
+import { delay } from "../runtime/backoff.ts";
+import { type Config, loadConfig } from "../runtime/config.ts";
 import {
   type AnyMessage,
   type ConsumerFunction,
@@ -17,9 +17,9 @@ import {
 } from "../define_function.ts";
 import { PermanentError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
-import { type Connect, type FunctionRunner, runFunction } from "../run_function.ts";
-import type { StreamName } from "../streams.ts";
-import { deadLetterQueueName, queueName } from "../transport.ts";
+import { type Connect, type FunctionRunner, runFunction } from "../runtime/run_function.ts";
+import type { StreamName } from "../../functions/_streams.ts";
+import { deadLetterQueueName, queueName } from "../runtime/transport.ts";
 import { waitFor } from "./wait_for.ts";
 
 /** A raw message, for input the runtime itself would never send. */

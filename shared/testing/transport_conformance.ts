@@ -21,7 +21,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { StreamName } from "../streams.ts";
+import type { StreamName } from "../../functions/_streams.ts";
 import {
   ATTEMPT_HEADER,
   deadLetterQueueName,
@@ -29,7 +29,7 @@ import {
   type Delivery,
   queueName,
   type Transport,
-} from "../transport.ts";
+} from "../runtime/transport.ts";
 
 /** A message taken off a queue by {@linkcode TransportHarness.drain}. */
 export interface DrainedMessage {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { delay } from "../backoff.ts";
+import { delay } from "../runtime/backoff.ts";
 
 /** Options of {@linkcode waitFor}. */
 export interface WaitForOptions {

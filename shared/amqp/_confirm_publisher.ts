@@ -10,7 +10,7 @@
  */
 import type { Buffer } from "node:buffer";
 import type { ConfirmChannel, Message, Options } from "amqplib";
-import { PipelineError } from "./errors.ts";
+import { PipelineError } from "../errors.ts";
 
 /** Header that ties a `basic.return` to its publish; deliveries drop it. */
 export const PUBLISH_SEQ_HEADER = "x-publish-seq";

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { StreamName } from "./streams.ts";
+import type { StreamName } from "../../functions/_streams.ts";
 
 /** A message as handed to {@linkcode Transport.publish}. */
 export interface OutgoingMessage {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CONFIG_VARIABLES, loadConfig } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "../errors.ts";
 
 Deno.test("loadConfig() applies every default to an empty environment", () => {
   const config = loadConfig({});

@@ -7,10 +7,10 @@
  */
 import { Buffer } from "node:buffer";
 import { type ChannelModel, type ConfirmChannel, connect } from "amqplib";
-import { CONTENT_TYPE } from "../shared/codec.ts";
-import type { StreamName } from "../shared/streams.ts";
-import { DEATH_REASON_HEADER } from "../shared/transport.ts";
-import { waitFor } from "../shared/testing/wait_for.ts";
+import { CONTENT_TYPE } from "../../shared/runtime/codec.ts";
+import type { StreamName } from "../_streams.ts";
+import { DEATH_REASON_HEADER } from "../../shared/runtime/transport.ts";
+import { waitFor } from "../../shared/testing/wait_for.ts";
 
 /** Properties of a raw publish; `undefined` leaves a property out. */
 export interface RawProperties {

@@ -7,7 +7,7 @@
  */
 import { clearImmediate, setImmediate } from "node:timers";
 import type { BrokerMessage } from "./memory_broker.ts";
-import { DEATH_REASON_HEADER } from "./transport.ts";
+import { DEATH_REASON_HEADER } from "../runtime/transport.ts";
 
 /** The `x-death-reason` of a message that exceeded the delivery limit. */
 export const DELIVERY_LIMIT_REASON = "delivery limit exceeded";

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { type ChannelModel, connect } from "amqplib";
 import { type AmqpTransport, createAmqpTransport, redactUrl } from "./amqp_transport.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import { delay } from "./backoff.ts";
-import { type RabbitNode, startRabbitNode } from "./testing/rabbit_node.ts";
-import { waitFor } from "./testing/wait_for.ts";
-import { transportConformance, type TransportHarness } from "./testing/transport_conformance.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { delay } from "../runtime/backoff.ts";
+import { type RabbitNode, startRabbitNode } from "../testing/rabbit_node.ts";
+import { waitFor } from "../testing/wait_for.ts";
+import { transportConformance, type TransportHarness } from "../testing/transport_conformance.ts";
 import {
   deadLetterQueueName,
   type OutgoingMessage,
   queueName,
   type TransportState,
-} from "./transport.ts";
+} from "../runtime/transport.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -9,9 +9,9 @@ import { createContext } from "./_context.ts";
 import { runTicks } from "./_tick_loop.ts";
 import { delay } from "./backoff.ts";
 import type { Config } from "./config.ts";
-import type { PipelineFunction } from "./define_function.ts";
+import type { PipelineFunction } from "../define_function.ts";
 import { type HealthServer, serveHealth } from "./health_server.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import { createLogger, type Logger } from "../logger.ts";
 import { RuntimeMetrics } from "./runtime_metrics.ts";
 import type { Subscription, Transport, TransportEvents } from "./transport.ts";
 

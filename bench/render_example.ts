@@ -3,16 +3,16 @@
  * at random (seeded) from the diabetes data set, predicted by the fitted
  * linear model in `data/model.json`, written as a metric log and drawn by
  * {@linkcode ErrorPlot} as the running function would.
- * Run: `deno run --frozen -P=bench functions/plot/_render_example.ts`
+ * Run: `deno run --frozen -P=bench bench/render_example.ts`
  *
  * @module
  */
 // deno-lint-ignore-file no-console -- an entry point that reports to the terminal
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { fakeContext } from "../../shared/testing/fake_context.ts";
-import { ErrorPlot, METRIC_LOG_FILE, PLOT_FILE } from "./error_plot.ts";
-import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
+import { fakeContext } from "../shared/testing/fake_context.ts";
+import { ErrorPlot, METRIC_LOG_FILE, PLOT_FILE } from "../functions/plot/error_plot.ts";
+import { METRIC_LOG_HEADER } from "../functions/plot/metric_log_reader.ts";
 
 const ROWS = 2_000;
 const FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] as const;

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { createAmqpTransport } from "./amqp_transport.ts";
+import { createAmqpTransport } from "../amqp/amqp_transport.ts";
 import type { Config } from "./config.ts";
-import type { Logger } from "./logger.ts";
-import { MemoryBroker } from "./memory_broker.ts";
-import { createMemoryTransport } from "./memory_transport.ts";
+import type { Logger } from "../logger.ts";
+import { MemoryBroker } from "../memory/memory_broker.ts";
+import { createMemoryTransport } from "../memory/memory_transport.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
 
 let embedded: MemoryBroker | undefined;

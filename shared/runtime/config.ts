@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { ConfigError } from "./errors.ts";
-import type { LogLevel } from "./logger.ts";
+import { ConfigError } from "../errors.ts";
+import type { LogLevel } from "../logger.ts";
 
 /** The resolved configuration; every field is set. */
 export interface Config {

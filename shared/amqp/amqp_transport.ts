@@ -11,8 +11,8 @@ import { Buffer } from "node:buffer";
 import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib";
 import { AmqpSubscription, queueArguments } from "./_amqp_subscription.ts";
 import { ConfirmPublisher } from "./_confirm_publisher.ts";
-import { type Logger, silentLogger } from "./logger.ts";
-import { STREAM_NAMES, type StreamName } from "./streams.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import { STREAM_NAMES, type StreamName } from "../../functions/_streams.ts";
 import type {
   Delivery,
   OutgoingMessage,
@@ -21,7 +21,7 @@ import type {
   Transport,
   TransportEvents,
   TransportState,
-} from "./transport.ts";
+} from "../runtime/transport.ts";
 
 /** Options of {@linkcode createAmqpTransport}. */
 export interface CreateAmqpTransportOptions {

@@ -2,15 +2,15 @@
  * A check run by hand, not a test: how long the plot takes to read a
  * million-row metric log the first time, and to refresh (read, bin, render,
  * write) after 1 000 rows were appended.
- * Run: `deno run --frozen -P=bench functions/plot/_measure_refresh.ts`
+ * Run: `deno run --frozen -P=bench bench/measure_refresh.ts`
  *
  * @module
  */
 // deno-lint-ignore-file no-console -- an entry point that reports to the terminal
 import { join } from "node:path";
-import { fakeContext } from "../../shared/testing/fake_context.ts";
-import { ErrorPlot, METRIC_LOG_FILE } from "./error_plot.ts";
-import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
+import { fakeContext } from "../shared/testing/fake_context.ts";
+import { ErrorPlot, METRIC_LOG_FILE } from "../functions/plot/error_plot.ts";
+import { METRIC_LOG_HEADER } from "../functions/plot/metric_log_reader.ts";
 
 const ROWS = 1_000_000;
 const APPENDED = 1_000;

@@ -6,9 +6,9 @@
  * @module
  */
 import { setImmediate } from "node:timers";
-import { PipelineError } from "./errors.ts";
+import { PipelineError } from "../errors.ts";
 import type { BrokerDelivery, MemoryBroker, MemoryConnection } from "./memory_broker.ts";
-import type { StreamName } from "./streams.ts";
+import type { StreamName } from "../../functions/_streams.ts";
 import {
   ATTEMPT_HEADER,
   deadLetterQueueName,
@@ -21,7 +21,7 @@ import {
   type Transport,
   type TransportEvents,
   type TransportState,
-} from "./transport.ts";
+} from "../runtime/transport.ts";
 
 /** Options of {@linkcode createMemoryTransport}. */
 export interface MemoryTransportOptions {

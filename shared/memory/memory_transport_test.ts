@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
 import { MemoryBroker } from "./memory_broker.ts";
 import { createMemoryTransport, type MemoryTransport } from "./memory_transport.ts";
-import { transportConformance } from "./testing/transport_conformance.ts";
-import type { Delivery, OutgoingMessage, TransportState } from "./transport.ts";
+import { transportConformance } from "../testing/transport_conformance.ts";
+import type { Delivery, OutgoingMessage, TransportState } from "../runtime/transport.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

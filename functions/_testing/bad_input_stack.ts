@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { FunctionName } from "../shared/function_command.ts";
-import { type FunctionProcess, spawnFunction } from "../shared/testing/function_process.ts";
-import { type RabbitNode, startRabbitNode } from "../shared/testing/rabbit_node.ts";
-import { RawBroker } from "./_bad_input_broker.ts";
+import type { FunctionName } from "../../shared/runtime/function_command.ts";
+import { type FunctionProcess, spawnFunction } from "../../shared/testing/function_process.ts";
+import { type RabbitNode, startRabbitNode } from "../../shared/testing/rabbit_node.ts";
+import { RawBroker } from "./bad_input_broker.ts";
 
 /** The running node, processes and a raw guest connection. */
 export interface Stack {

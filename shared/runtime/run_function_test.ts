@@ -1,10 +1,10 @@
 import { connect } from "amqplib";
 import { Buffer } from "node:buffer";
-import { type AmqpTransport, createAmqpTransport } from "./amqp_transport.ts";
-import { startRabbitNode } from "./testing/rabbit_node.ts";
-import { MemoryBroker } from "./memory_broker.ts";
-import { createMemoryTransport, type MemoryTransport } from "./memory_transport.ts";
-import { runtimeConformance } from "./testing/runtime_conformance.ts";
+import { type AmqpTransport, createAmqpTransport } from "../amqp/amqp_transport.ts";
+import { startRabbitNode } from "../testing/rabbit_node.ts";
+import { MemoryBroker } from "../memory/memory_broker.ts";
+import { createMemoryTransport, type MemoryTransport } from "../memory/memory_transport.ts";
+import { runtimeConformance } from "../testing/runtime_conformance.ts";
 import { deadLetterQueueName, DEATH_REASON_HEADER, queueName } from "./transport.ts";
 
 Deno.test("runFunction() on the embedded broker passes the runtime conformance suite", async (t) => {

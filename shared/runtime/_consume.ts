@@ -6,11 +6,11 @@
  * @module
  */
 import { decodeDelivery } from "./codec.ts";
-import type { ConsumerFunction, Context, Message } from "./define_function.ts";
-import { isPermanent, MessageInvalidError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import type { ConsumerFunction, Context, Message } from "../define_function.ts";
+import { isPermanent, MessageInvalidError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import type { RuntimeMetrics } from "./runtime_metrics.ts";
-import type { StreamName } from "./streams.ts";
+import type { StreamName } from "../../functions/_streams.ts";
 import type { Delivery } from "./transport.ts";
 
 /** What {@linkcode consumeDelivery} needs. */

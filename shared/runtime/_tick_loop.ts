@@ -5,8 +5,8 @@
  * @module
  */
 import { backoffDelay, delay } from "./backoff.ts";
-import type { Context, TickFunction } from "./define_function.ts";
-import type { Logger } from "./logger.ts";
+import type { Context, TickFunction } from "../define_function.ts";
+import type { Logger } from "../logger.ts";
 import type { RuntimeMetrics } from "./runtime_metrics.ts";
 
 /** What {@linkcode runTicks} needs. */

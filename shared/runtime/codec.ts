@@ -7,9 +7,9 @@
  */
 import { Buffer } from "node:buffer";
 import { z } from "zod";
-import type { Message } from "./define_function.ts";
-import { MessageInvalidError } from "./errors.ts";
-import { STREAM_SCHEMAS, type StreamData, type StreamName } from "./streams.ts";
+import type { Message } from "../define_function.ts";
+import { MessageInvalidError } from "../errors.ts";
+import { STREAM_SCHEMAS, type StreamData, type StreamName } from "../../functions/_streams.ts";
 import type { Delivery, OutgoingMessage } from "./transport.ts";
 
 /** The content type of every message. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { decodeDelivery, encodeMessage } from "./codec.ts";
-import { MessageInvalidError } from "./errors.ts";
+import { MessageInvalidError } from "../errors.ts";
 import type { Delivery } from "./transport.ts";
 
 const features = {

@@ -1,13 +1,13 @@
 /**
  * Why the metric log is parsed by hand: csv-parse against
  * {@linkcode parseErrorLines} on the same 100 000 rows.
- * Run: `deno bench --frozen -P=bench functions/plot/parse_error_lines_bench.ts`
+ * Run: `deno bench --frozen -P=bench bench/parse_error_lines_bench.ts`
  *
  * @module
  */
 import { parse } from "csv-parse/sync";
-import { FloatList } from "./_float_list.ts";
-import { parseErrorLines } from "./parse_error_lines.ts";
+import { FloatList } from "../functions/plot/_float_list.ts";
+import { parseErrorLines } from "../functions/plot/parse_error_lines.ts";
 
 const ROWS = 100_000;
 const text = Array.from({ length: ROWS }, (_, i) => {

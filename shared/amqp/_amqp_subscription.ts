@@ -10,8 +10,8 @@ import { setImmediate } from "node:timers";
 import type { Channel, ChannelModel, ConsumeMessage, Message } from "amqplib";
 import { AckBatcher } from "./_ack_batcher.ts";
 import { type ConfirmPublisher, PUBLISH_SEQ_HEADER } from "./_confirm_publisher.ts";
-import type { Logger } from "./logger.ts";
-import type { StreamName } from "./streams.ts";
+import type { Logger } from "../logger.ts";
+import type { StreamName } from "../../functions/_streams.ts";
 import {
   ATTEMPT_HEADER,
   deadLetterQueueName,
@@ -19,7 +19,7 @@ import {
   type Delivery,
   queueName,
   type Subscription,
-} from "./transport.ts";
+} from "../runtime/transport.ts";
 
 /** Settings shared by every subscription of a transport. */
 export interface SubscriptionSettings {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { FEATURE_NAMES, type Features } from "../shared/streams.ts";
-import { envelope, type RawProperties } from "./_bad_input_broker.ts";
+import { FEATURE_NAMES, type Features } from "../_streams.ts";
+import { envelope, type RawProperties } from "./bad_input_broker.ts";
 
 /** One bad message and its expected `x-death-reason`. */
 export interface BadCase {

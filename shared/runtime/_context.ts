@@ -9,11 +9,11 @@
 import { backoffDelay, delay } from "./backoff.ts";
 import { encodeMessage } from "./codec.ts";
 import type { Config } from "./config.ts";
-import type { Context } from "./define_function.ts";
-import { PipelineError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
+import type { Context } from "../define_function.ts";
+import { PipelineError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import type { RuntimeMetrics } from "./runtime_metrics.ts";
-import type { StreamData, StreamName } from "./streams.ts";
+import type { StreamData, StreamName } from "../../functions/_streams.ts";
 import type { Transport } from "./transport.ts";
 
 /** What {@linkcode createContext} needs. */

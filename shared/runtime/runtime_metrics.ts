@@ -5,7 +5,7 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Counter as FnCounter, Gauge as FnGauge } from "./define_function.ts";
+import type { Counter as FnCounter, Gauge as FnGauge } from "../define_function.ts";
 
 /** Why a message went to its dead-letter queue. */
 export type DeadLetterKind = "invalid" | "permanent" | "exhausted";
