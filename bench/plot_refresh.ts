@@ -89,5 +89,7 @@ function plotContext(logsDir: string): Context {
     counter: () => ({ inc: () => {} }),
     gauge: () => ({ set: () => {} }),
     now: () => performance.now(),
+    pause: () => {},
+    resume: () => {},
   };
 }

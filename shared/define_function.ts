@@ -63,7 +63,20 @@ export interface Context {
   gauge(name: string, help: string): Gauge;
   /** Current time in milliseconds; injected so logic can be tested without sleeps. */
   now(): number;
+  /**
+   * Says the function cannot take work for now (its disk is full, say): it
+   * reports not ready, with the reason, until {@linkcode Context.resume}.
+   */
+  pause(reason: string): void;
+  /** Ends a {@linkcode Context.pause}. */
+  resume(): void;
 }
+
+/** Answers one GET request to a route of the function's own. */
+export type RouteHandler = (request: Request) => Response | Promise<Response>;
+
+/** Read-only HTTP routes a function serves beside `/healthz` and `/metrics`, by exact path. */
+export type Routes = Readonly<Record<string, RouteHandler>>;
 
 /** A function that consumes streams, message by message. */
 export interface ConsumerFunction<State = unknown> {
@@ -78,6 +91,8 @@ export interface ConsumerFunction<State = unknown> {
   handle(message: AnyMessage, state: State, ctx: Context): Promise<void> | void;
   /** Releases the state after consuming stopped and in-flight messages settled. */
   close?(state: State, ctx: Context): Promise<void> | void;
+  /** GET routes of the function's own, served by the runtime's HTTP server. */
+  routes?(state: State, ctx: Context): Routes;
 }
 
 /** What a tick says about the ticks after it. */
@@ -102,6 +117,8 @@ export interface TickFunction<State = unknown> {
   tick(state: State, ctx: Context): Promise<TickResult> | TickResult;
   /** Releases the state after the last tick finished. */
   close?(state: State, ctx: Context): Promise<void> | void;
+  /** GET routes of the function's own, served by the runtime's HTTP server. */
+  routes?(state: State, ctx: Context): Routes;
 }
 
 /** Any function the runtime can start. */

@@ -27,11 +27,13 @@ export interface ContextParts {
   /** Absent for a function that neither consumes nor publishes. */
   readonly transport: Transport | undefined;
   readonly publishes: readonly StreamName[];
+  /** Called with the reason on pause, `undefined` on resume. */
+  readonly onPause: (reason: string | undefined) => void;
 }
 
 /** Creates the context of one running function. */
 export function createContext(parts: ContextParts): Context {
-  const { name, config, logger, metrics, signal, now, transport, publishes } = parts;
+  const { name, config, logger, metrics, signal, now, transport, publishes, onPause } = parts;
   async function publish<S extends StreamName>(
     stream: S,
     id: string,
@@ -64,5 +66,7 @@ export function createContext(parts: ContextParts): Context {
     now,
     counter: (counter, help) => metrics.counter(counter, help),
     gauge: (gauge, help) => metrics.gauge(gauge, help),
+    pause: (reason) => onPause(reason),
+    resume: () => onPause(undefined),
   };
 }

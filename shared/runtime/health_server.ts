@@ -4,6 +4,19 @@
  * @module
  */
 import type { Registry } from "prom-client";
+import type { Routes } from "../define_function.ts";
+
+/** What the server asks the running function. */
+export interface HealthProbe {
+  /** True while the function can take work. */
+  ready(): boolean;
+  /** Why it cannot, when it said so. */
+  reason?(): string | undefined;
+  /** The function's metrics. */
+  readonly registry: Registry;
+  /** GET routes of the function's own, by exact path. @default {} */
+  readonly routes?: Routes;
+}
 
 /** Options of {@linkcode serveHealth}. */
 export interface ServeHealthOptions {
@@ -25,7 +38,7 @@ export interface HealthServer {
 
 /** Answers health and metrics requests until closed. */
 export function serveHealth(
-  probe: { ready(): boolean; registry: Registry },
+  probe: HealthProbe,
   options: ServeHealthOptions = {},
 ): HealthServer {
   const controller = new AbortController();
@@ -41,13 +54,19 @@ export function serveHealth(
     const path = new URL(request.url).pathname;
     if (path === "/healthz") {
       const ready = probe.ready();
-      return Response.json({ status: ready ? "ok" : "unavailable" }, { status: ready ? 200 : 503 });
+      const reason = ready ? undefined : probe.reason?.();
+      return Response.json(
+        { status: ready ? "ok" : "unavailable", ...(reason === undefined ? {} : { reason }) },
+        { status: ready ? 200 : 503 },
+      );
     }
     if (path === "/metrics") {
       return new Response(await probe.registry.metrics(), {
         headers: { "content-type": probe.registry.contentType },
       });
     }
+    const route = Object.hasOwn(probe.routes ?? {}, path) ? probe.routes![path] : undefined;
+    if (route !== undefined) return await route(request);
     return new Response("Not found\n", { status: 404 });
   });
   let closing: Promise<void> | undefined;

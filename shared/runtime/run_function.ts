@@ -53,6 +53,7 @@ export async function runFunction(
   const inFlight = new Set<Promise<void>>();
   const subscriptions: Subscription[] = [];
   let started = false;
+  let pausedReason: string | undefined;
   let fatal: (error: Error) => void = () => {};
   let stopped: () => void = () => {};
   const done = new Promise<void>((resolve, reject) => {
@@ -72,6 +73,12 @@ export async function runFunction(
     now: options.now ?? Date.now,
     transport,
     publishes: fn.publishes,
+    onPause: (reason) => {
+      if (reason !== pausedReason) {
+        logger.warn(reason ? "function paused" : "function resumed", { reason });
+      }
+      pausedReason = reason;
+    },
   });
   const state = await fn.setup(ctx);
   let ticking: Promise<void> = Promise.resolve();
@@ -99,7 +106,7 @@ export async function runFunction(
   }
   started = true;
   const ready = () =>
-    started && !stopping.signal.aborted &&
+    started && !stopping.signal.aborted && pausedReason === undefined &&
     (transport === undefined || transport.state === "connected");
   const server = startServer();
   logger.info("function started", {
@@ -162,7 +169,12 @@ export async function runFunction(
   }
 
   function startServer(): HealthServer {
-    return serveHealth({ ready, registry: metrics.registry }, {
+    return serveHealth({
+      ready,
+      reason: () => pausedReason,
+      registry: metrics.registry,
+      routes: fn.routes?.(state, ctx) ?? {},
+    }, {
       hostname: config.httpHost,
       port: config.httpPort,
     });

@@ -30,6 +30,8 @@ export interface FakeContext extends Context {
   readonly gauges: Map<string, number>;
   /** What `now()` returns unless a clock was given. */
   time: number;
+  /** The reason of the current pause; `undefined` when not paused. */
+  paused: string | undefined;
 }
 
 /** Options of {@linkcode fakeContext}. */
@@ -67,6 +69,9 @@ export function fakeContext(name: string, options: FakeContextOptions = {}): Fak
     },
     gauge: (gauge) => ({ set: (value) => ctx.gauges.set(gauge, value) }),
     now,
+    pause: (reason) => void (ctx.paused = reason),
+    resume: () => void (ctx.paused = undefined),
+    paused: undefined,
     time: 0,
     logs: [],
     published: [],
