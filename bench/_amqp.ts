@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import { type ConfirmChannel, connect } from "amqplib";
 import { DEFAULT_DELIVERY_LIMIT, queueArguments } from "../shared/amqp/amqp_transport.ts";
-import { STREAM_NAMES, type StreamName } from "../functions/_streams.ts";
+import { STREAMS } from "../functions/_streams.ts";
 import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
 import type { OutgoingMessage } from "../shared/runtime/transport.ts";
 
@@ -131,8 +131,8 @@ export async function openPublisher(url: string, window: number): Promise<{
 }> {
   const connection = await connect(url);
   const channel = await connection.createConfirmChannel();
-  for (const stream of STREAM_NAMES) {
-    await channel.assertExchange(stream, "fanout", { durable: true });
+  for (const { name } of STREAMS) {
+    await channel.assertExchange(name, "fanout", { durable: true });
   }
   return {
     publisher: new WindowedPublisher(channel, window),
@@ -145,7 +145,7 @@ export async function openPublisher(url: string, window: number): Promise<{
 /** Publishes one message to a stream's exchange. */
 export function publishToStream(
   publisher: WindowedPublisher,
-  stream: StreamName,
+  stream: string,
   message: OutgoingMessage,
   confirmed?: () => void,
 ): Promise<void> {

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { FunctionName } from "../shared/runtime/function_command.ts";
 import {
   type FunctionProcess,
   type LogRecord,
@@ -28,10 +27,10 @@ export interface ProcessMemory {
 
 /** Starts a function as the containers do; `env` adds to this process's environment. */
 export function spawnChild(
-  name: FunctionName,
+  name: string,
   env: Record<string, string>,
   options: SpawnFunctionOptions = {},
-): Child {
+): Promise<Child> {
   return spawnFunction(name, env, options);
 }
 
@@ -54,6 +53,34 @@ export async function readProcessMemory(pid: number): Promise<ProcessMemory> {
     rssBytes: statusKb(status, "VmRSS") * 1024,
     peakBytes: statusKb(status, "VmHWM") * 1024,
   };
+}
+
+/**
+ * CPU seconds (user + system) a running process has used, from `/proc/<pid>/stat`
+ * (fields 14 and 15, in clock ticks of `getconf CLK_TCK`).
+ */
+export async function readCpuSeconds(pid: number): Promise<number> {
+  const stat = await readText("cat", [`/proc/${pid}/stat`], `the CPU time of process ${pid}`);
+  // The command name (field 2) may hold spaces; the fields after it are plain.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).trim().split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  clockTicks ??= Number(await readText("getconf", ["CLK_TCK"], "the clock tick"));
+  if (!Number.isFinite(ticks) || !(clockTicks > 0)) {
+    throw new SyntaxError(`Cannot parse the CPU time of process ${pid}`);
+  }
+  return ticks / clockTicks;
+}
+
+let clockTicks: number | undefined;
+
+async function readText(command: string, args: string[], what: string): Promise<string> {
+  const { success, stdout } = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error(`Cannot read ${what}`);
+  return new TextDecoder().decode(stdout);
 }
 
 /** The time of a log record in ms since the epoch. */

@@ -16,6 +16,7 @@ import { encodeMessage } from "../shared/runtime/codec.ts";
 import { deadLetterQueueName } from "../shared/runtime/transport.ts";
 import { loadDiabetes } from "../functions/features/load_diabetes.ts";
 import { openPublisher, pipelineQueueArguments } from "./_amqp.ts";
+import type { FEATURES_X } from "../functions/_streams.ts";
 
 /** Options of {@linkcode measureCeiling}. */
 export interface MeasureCeilingOptions {
@@ -48,7 +49,7 @@ export async function measureCeiling(
   const window = options.window ?? 512;
   const prefetch = options.prefetch ?? 200;
   const [row] = await loadDiabetes(options.dataDir ?? "./data");
-  const sample = encodeMessage<"features/X">(v7(), row!.features, Date.now());
+  const sample = encodeMessage<typeof FEATURES_X>(v7(), row!.features, Date.now());
   const queue = `bench.ceiling.${Deno.pid}.${Date.now()}`;
   const connection = await connect(url);
   const output = await openPublisher(url, window);

@@ -7,8 +7,7 @@
  */
 import { join } from "node:path";
 import { loadConfig } from "../shared/runtime/config.ts";
-import type { PipelineFunction } from "../shared/define_function.ts";
-import { FUNCTION_NAMES } from "../shared/runtime/function_command.ts";
+import { listFunctions, loadFunction } from "../shared/runtime/load_function.ts";
 import { createLogger } from "../shared/logger.ts";
 import { MemoryBroker } from "../shared/memory/memory_broker.ts";
 import { createMemoryTransport } from "../shared/memory/memory_transport.ts";
@@ -25,22 +24,23 @@ export interface EmbeddedRunResult {
 /** Runs the four functions in-process on one embedded broker until `observations` rows. */
 export async function runEmbedded(observations: number): Promise<EmbeddedRunResult> {
   const logsDir = await Deno.makeTempDir({ prefix: "bench-embedded-" });
-  const config = loadConfig({
+  const env = {
     LOGS_DIR: logsDir,
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: "0",
     FEATURES_INTERVAL_MS: "0",
     FEATURES_LIMIT: String(observations),
     FEATURES_SEED: "1",
-  });
+  };
+  const config = loadConfig(env);
   const broker = new MemoryBroker();
   const runners: FunctionRunner[] = [];
   try {
     // Consumers first, so their queues exist before the source's first publish.
-    const order = [...FUNCTION_NAMES.filter((name) => name !== "features"), "features"];
+    const order = [...listFunctions().filter((name) => name !== "features"), "features"];
     let first = 0;
     for (const name of order) {
-      const fn: PipelineFunction = (await import(`../functions/${name}/mod.ts`)).default;
+      const fn = await loadFunction(name, env);
       if (name === "features") first = Date.now();
       runners.push(
         await runFunction(fn, config, {

@@ -20,6 +20,7 @@ import { type Child, readProcessMemory, spawnChild, stopAll } from "./_child.ts"
 import { CsvWatcher } from "./_csv_watcher.ts";
 import { type Percentiles, percentiles } from "./percentiles.ts";
 import { childEnv, type ChildMemory, started } from "./pipeline_run.ts";
+import type { FEATURES_X, FEATURES_Y_TRUE } from "../functions/_streams.ts";
 
 /** Options of {@linkcode measureLatency}. */
 export interface MeasureLatencyOptions {
@@ -61,7 +62,9 @@ export async function measureLatency(
   await deletePipelineQueues(url);
   const output = await openPublisher(url, 4096);
   try {
-    for (const name of ["model", "metrics", "plot"] as const) children.push(spawnChild(name, env));
+    for (const name of ["model", "metrics", "plot"] as const) {
+      children.push(await spawnChild(name, env));
+    }
     await Promise.all(children.map(started));
     const watcher = new CsvWatcher(join(logsDir, "metric_log.csv"), { trackIds: true });
     const rows = await loadDiabetes("./data");
@@ -76,12 +79,12 @@ export async function measureLatency(
       output.publisher.publish(
         "features/X",
         "",
-        encodeMessage<"features/X">(id, features, timestamp),
+        encodeMessage<typeof FEATURES_X>(id, features, timestamp),
       );
       output.publisher.publish(
         "features/Y_true",
         "",
-        encodeMessage<"features/Y_true">(id, { y_true: target }, timestamp),
+        encodeMessage<typeof FEATURES_Y_TRUE>(id, { y_true: target }, timestamp),
       );
     });
     // Polled while publishing, so a row's time is known within the poll interval.

@@ -28,7 +28,11 @@ import { type BenchResult, formatTable, TARGETS } from "./report.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-async function runStages(url: string | undefined, args: BenchArgs): Promise<BenchResult> {
+async function runStages(
+  url: string | undefined,
+  args: BenchArgs,
+  brokerPid: number | undefined,
+): Promise<BenchResult> {
   const load: Record<string, [number, number]> = {};
   const result: Mutable<BenchResult> = { failures: {}, load };
   const stage = async (name: Stage, run: () => Promise<void>) => {
@@ -68,7 +72,10 @@ async function runStages(url: string | undefined, args: BenchArgs): Promise<Benc
     const runs = [];
     for (let round = 0; round < args.rounds; round++) {
       if (round > 0 && args.stages.includes("ceiling")) await measureOneCeiling();
-      const run = await runPipeline(broker(), args.n, { profile: args.profile && round === 0 });
+      const run = await runPipeline(broker(), args.n, {
+        profile: args.profile && round === 0,
+        ...(brokerPid === undefined ? {} : { brokerPid }),
+      });
       runs.push(run);
       for (const [name, lines] of Object.entries(run.profiles ?? {})) {
         console.error(`  CPU profile of ${name}:\n    ${lines.join("\n    ")}`);
@@ -133,7 +140,7 @@ async function main(): Promise<number> {
   let rabbitmq: string | undefined;
   try {
     rabbitmq = (await node?.ctl("version"))?.trim();
-    result = await runStages(externalUrl ?? node?.url, args);
+    result = await runStages(externalUrl ?? node?.url, args, await node?.pid());
   } finally {
     await node?.close();
   }

@@ -9,8 +9,10 @@
 // deno-lint-ignore-file no-console -- an entry point that reports to the terminal
 import { join } from "node:path";
 import { fakeContext } from "../shared/testing/fake_context.ts";
-import { ErrorPlot, METRIC_LOG_FILE } from "../functions/plot/error_plot.ts";
+import { METRIC_LOG_FILE } from "../functions/_metric_log.ts";
+import { ErrorPlot } from "../functions/plot/error_plot.ts";
 import { METRIC_LOG_HEADER } from "../functions/plot/metric_log_reader.ts";
+import { plotSettings } from "../functions/plot/settings.ts";
 
 const ROWS = 1_000_000;
 const APPENDED = 1_000;
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     const log = join(dir, METRIC_LOG_FILE);
     await Deno.writeTextFile(log, `${METRIC_LOG_HEADER}\n${rows(ROWS, 0)}`);
     const size = (await Deno.stat(log)).size;
-    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
     const plot = new ErrorPlot(ctx);
     let started = performance.now();
     await plot.refresh();

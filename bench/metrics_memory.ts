@@ -15,6 +15,7 @@ import { encodeMessage } from "../shared/runtime/codec.ts";
 import { deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, type ProcessMemory, readProcessMemory, spawnChild } from "./_child.ts";
 import { childEnv, started } from "./pipeline_run.ts";
+import type { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../functions/_streams.ts";
 
 /** The largest prefetch AMQP allows (a 16-bit field). */
 export const MAX_PREFETCH = 65_535;
@@ -56,7 +57,7 @@ export async function measureMetricsMemory(
   await deletePipelineQueues(url);
   const output = await openPublisher(url, 2048);
   try {
-    metrics = spawnChild("metrics", env);
+    metrics = await spawnChild("metrics", env);
     await started(metrics);
     await delay(500);
     const idle = await readProcessMemory(metrics.pid);
@@ -65,12 +66,12 @@ export async function measureMetricsMemory(
       await output.publisher.publish(
         "features/Y_true",
         "",
-        encodeMessage<"features/Y_true">(v7(), { y_true: 100 + (i % 200) }, timestamp),
+        encodeMessage<typeof FEATURES_Y_TRUE>(v7(), { y_true: 100 + (i % 200) }, timestamp),
       );
       await output.publisher.publish(
         "predictions/Y_pred",
         "",
-        encodeMessage<"predictions/Y_pred">(v7(), {
+        encodeMessage<typeof PREDICTIONS_Y_PRED>(v7(), {
           y_pred: 100 + (i % 150),
           model: { name: "bench", version: "1" },
         }, timestamp),

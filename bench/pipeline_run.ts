@@ -7,12 +7,12 @@
  * @module
  */
 import { join } from "node:path";
-import type { FunctionName } from "../shared/runtime/function_command.ts";
 import { deletePipelineQueues } from "./_amqp.ts";
 import {
   type Child,
   logTime,
   type ProcessMemory,
+  readCpuSeconds,
   readProcessMemory,
   spawnChild,
   stopAll,
@@ -34,11 +34,13 @@ export interface RunPipelineOptions {
   timeoutMs?: number;
   /** Take a CPU profile of every child and summarise it. @default false */
   profile?: boolean;
+  /** The broker's PID, to count its CPU time too. @default not counted */
+  brokerPid?: number;
 }
 
 /** Memory of one child at the end of a run. */
 export interface ChildMemory extends ProcessMemory {
-  readonly name: FunctionName;
+  readonly name: string;
 }
 
 /** What {@linkcode runPipeline} found. */
@@ -49,6 +51,12 @@ export interface PipelineRunResult {
   readonly seconds: number;
   readonly observationsPerSecond: number;
   readonly memory: readonly ChildMemory[];
+  /**
+   * CPU time (user + system) per observation in ms, by function (replicas added up) and
+   * `broker`, from the source's start to the last row: a figure the machine's other load
+   * moves far less than throughput.
+   */
+  readonly cpuMsPerObservation: Record<string, number>;
   /** Per child, its hottest functions by self time (only with `profile`). */
   readonly profiles?: Record<string, string[]>;
 }
@@ -86,19 +94,24 @@ export async function runPipeline(
   let profiler: CpuProfiler | undefined;
   await deletePipelineQueues(url);
   try {
-    const consumers: FunctionName[] = [...Array(models).fill("model"), "metrics", "plot"];
+    const consumers: string[] = [...Array(models).fill("model"), "metrics", "plot"];
     for (const name of consumers) {
       const own = name === "model" ? { ...env, ...options.modelEnv } : env;
-      children.push(spawnChild(name, own, spawnFlags));
+      children.push(await spawnChild(name, own, spawnFlags));
     }
     // Consumers first: their queues exist before the source's first publish.
     await Promise.all(children.map(started));
-    const features = spawnChild("features", env, spawnFlags);
+    const cpu = new CpuMeter(options.brokerPid);
+    for (const child of children) await cpu.start(child.name, child.pid);
+    const features = await spawnChild("features", env, spawnFlags);
+    // Counted from its spawn: its start-up is part of what it costs.
+    await cpu.start("features", features.pid, 0);
     children.push(features);
     if (options.profile) profiler = await profileChildren(children);
     const watcher = new CsvWatcher(join(logsDir, "metric_log.csv"));
     const first = logTime(await started(features));
     const last = await watcher.waitForRows(observations, options.timeoutMs ?? 120_000);
+    const cpuMsPerObservation = await cpu.msPer(observations);
     const profiles = await profiler?.stop();
     const memory = await Promise.all(
       children.map(async (child) => ({ name: child.name, ...await readProcessMemory(child.pid) })),
@@ -111,6 +124,7 @@ export async function runPipeline(
       seconds,
       observationsPerSecond: observations / seconds,
       memory,
+      cpuMsPerObservation,
       ...(profiles === undefined ? {} : { profiles }),
     };
   } finally {
@@ -126,4 +140,31 @@ export function started(child: Child) {
   return child.waitForLog("function started", (r) => r.event === "function started", {
     timeoutMs: 30_000,
   });
+}
+
+/** CPU time of several processes between their start mark and now, by name. */
+class CpuMeter {
+  readonly #marks: { name: string; pid: number; from: number }[] = [];
+
+  constructor(brokerPid: number | undefined) {
+    if (brokerPid !== undefined) this.#marks.push({ name: "broker", pid: brokerPid, from: NaN });
+  }
+
+  /** Marks where `pid` starts counting: now, or `from` seconds. */
+  async start(name: string, pid: number, from?: number): Promise<void> {
+    for (const mark of this.#marks) {
+      if (Number.isNaN(mark.from)) mark.from = await readCpuSeconds(mark.pid);
+    }
+    this.#marks.push({ name, pid, from: from ?? await readCpuSeconds(pid) });
+  }
+
+  /** Milliseconds of CPU per observation since each mark, replicas of one name added up. */
+  async msPer(observations: number): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    for (const { name, pid, from } of this.#marks) {
+      const used = await readCpuSeconds(pid) - from;
+      totals[name] = (totals[name] ?? 0) + used * 1000 / observations;
+    }
+    return totals;
+  }
 }

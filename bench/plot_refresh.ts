@@ -7,12 +7,12 @@
  * @module
  */
 import { join } from "node:path";
-import { loadConfig } from "../shared/runtime/config.ts";
-import type { Context } from "../shared/define_function.ts";
-import { silentLogger } from "../shared/logger.ts";
-import { ErrorPlot, METRIC_LOG_FILE } from "../functions/plot/error_plot.ts";
+import { METRIC_LOG_FILE } from "../functions/_metric_log.ts";
+import { ErrorPlot } from "../functions/plot/error_plot.ts";
 import { METRIC_LOG_HEADER } from "../functions/plot/metric_log_reader.ts";
 import { type Percentiles, percentiles } from "./percentiles.ts";
+import { fakeContext } from "../shared/testing/fake_context.ts";
+import { plotSettings } from "../functions/plot/settings.ts";
 
 /** Options of {@linkcode measurePlotRefresh}. */
 export interface MeasurePlotRefreshOptions {
@@ -48,7 +48,7 @@ export async function measurePlotRefresh(
       });
     }
     const fileBytes = (await Deno.stat(log)).size;
-    const plot = new ErrorPlot(plotContext(dir));
+    const plot = new ErrorPlot(fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } }));
     let started = performance.now();
     await plot.refresh();
     const firstReadMs = performance.now() - started;
@@ -77,19 +77,4 @@ export function metricRows(count: number, seed: number): string {
     lines.push(`${crypto.randomUUID()},${truth},${predicted},${Math.abs(truth - predicted)}\n`);
   }
   return lines.join("");
-}
-
-function plotContext(logsDir: string): Context {
-  return {
-    name: "plot",
-    config: loadConfig({ LOGS_DIR: logsDir }),
-    logger: silentLogger,
-    signal: new AbortController().signal,
-    publish: () => Promise.reject(new TypeError("Cannot publish: the plot publishes nothing")),
-    counter: () => ({ inc: () => {} }),
-    gauge: () => ({ set: () => {} }),
-    now: () => performance.now(),
-    pause: () => {},
-    resume: () => {},
-  };
 }

@@ -11,8 +11,10 @@
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { fakeContext } from "../shared/testing/fake_context.ts";
-import { ErrorPlot, METRIC_LOG_FILE, PLOT_FILE } from "../functions/plot/error_plot.ts";
+import { ERROR_PLOT_FILE as PLOT_FILE, METRIC_LOG_FILE } from "../functions/_metric_log.ts";
+import { ErrorPlot } from "../functions/plot/error_plot.ts";
 import { METRIC_LOG_HEADER } from "../functions/plot/metric_log_reader.ts";
+import { plotSettings } from "../functions/plot/settings.ts";
 
 const ROWS = 2_000;
 const FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] as const;
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "plot_example_" });
   try {
     await Deno.writeTextFile(join(dir, METRIC_LOG_FILE), text);
-    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
     await new ErrorPlot(ctx).refresh();
     await Deno.mkdir("docs", { recursive: true });
     await Deno.copyFile(join(dir, PLOT_FILE), join("docs", PLOT_FILE));

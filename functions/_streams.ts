@@ -1,21 +1,11 @@
 /**
- * The three streams of the pipeline and the schema of each one's payload.
- *
- * A stream is what a publisher addresses; it never knows who consumes it.
+ * The pipeline's three streams and the schema of each one's payload. A stream
+ * is what a publisher addresses; it never knows who consumes it.
  *
  * @module
  */
 import { z } from "zod";
-
-/** The names of the streams, exactly as RabbitMQ shows them. */
-export const STREAM_NAMES = [
-  "features/X",
-  "features/Y_true",
-  "predictions/Y_pred",
-] as const;
-
-/** One of the pipeline's stream names. */
-export type StreamName = typeof STREAM_NAMES[number];
+import { defineStream } from "../shared/define_stream.ts";
 
 /** The ten features of the diabetes data set, in the data set's column order. */
 export const FEATURE_NAMES = [
@@ -44,26 +34,37 @@ const yValue = finite.refine(
   `must lie in ${Y_RANGE.min}..${Y_RANGE.max}`,
 );
 
-/** Payload schema of each stream; unknown keys are refused. */
-export const STREAM_SCHEMAS = {
-  "features/X": z.strictObject(
+/** The ten scaled features of one observation. */
+export const FEATURES_X = defineStream(
+  "features/X",
+  z.strictObject(
     Object.fromEntries(FEATURE_NAMES.map((name) => [name, finite])) as Record<
       FeatureName,
       typeof finite
     >,
   ),
-  "features/Y_true": z.strictObject({ y_true: yValue }),
-  "predictions/Y_pred": z.strictObject({
+);
+
+/** The observed disease progression of one observation. */
+export const FEATURES_Y_TRUE = defineStream(
+  "features/Y_true",
+  z.strictObject({ y_true: yValue }),
+);
+
+/** A model's prediction for one observation, with the model's name and version. */
+export const PREDICTIONS_Y_PRED = defineStream(
+  "predictions/Y_pred",
+  z.strictObject({
     y_pred: yValue,
     model: z.strictObject({
       name: z.string().min(1).max(64),
       version: z.string().min(1).max(64),
     }),
   }),
-} as const;
+);
 
-/** The payload type carried by a stream. */
-export type StreamData<S extends StreamName> = z.infer<typeof STREAM_SCHEMAS[S]>;
+/** Every stream of the pipeline. */
+export const STREAMS = [FEATURES_X, FEATURES_Y_TRUE, PREDICTIONS_Y_PRED] as const;
 
 /** The ten features of one observation. */
-export type Features = StreamData<"features/X">;
+export type Features = z.output<typeof FEATURES_X.schema>;

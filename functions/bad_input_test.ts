@@ -6,8 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { basename, join } from "node:path";
-import type { FunctionName } from "../shared/runtime/function_command.ts";
-import { STREAM_NAMES, type StreamName } from "./_streams.ts";
+import { STREAMS } from "./_streams.ts";
+
+const STREAM_NAMES = STREAMS.map((stream) =>
+  stream.name
+) as ("features/X" | "features/Y_true" | "predictions/Y_pred")[];
 import { listQueues } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
 import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
@@ -53,7 +56,7 @@ async function healthStatus(port: number): Promise<number> {
   return response.status;
 }
 
-function deadLettered(stream: StreamName, kind: string, fn: FunctionName): string {
+function deadLettered(stream: string, kind: string, fn: string): string {
   return `pipeline_messages_dead_lettered_total{stream="${stream}",kind="${kind}",function="${fn}"}`;
 }
 

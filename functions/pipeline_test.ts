@@ -6,14 +6,13 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { join } from "node:path";
 import { loadConfig } from "../shared/runtime/config.ts";
-import type { PipelineFunction } from "../shared/define_function.ts";
-import { FUNCTION_NAMES } from "../shared/runtime/function_command.ts";
+import { listFunctions, loadFunction } from "../shared/runtime/load_function.ts";
 import { createLogger } from "../shared/logger.ts";
 import { MemoryBroker } from "../shared/memory/memory_broker.ts";
 import { createMemoryTransport } from "../shared/memory/memory_transport.ts";
 import { type FunctionRunner, runFunction } from "../shared/runtime/run_function.ts";
-import { STREAM_NAMES } from "./_streams.ts";
-import { checkMetricLog, confirmedObservations } from "../shared/testing/check_metric_log.ts";
+import { STREAMS } from "./_streams.ts";
+import { checkMetricLog, confirmedObservations } from "./_testing/check_metric_log.ts";
 import { type FunctionProcess, spawnFunction } from "../shared/testing/function_process.ts";
 import { listExchanges, listQueues, startRabbitNode } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
@@ -81,8 +80,8 @@ Deno.test("the pipeline on the embedded broker turns N observations into N corre
   const records: Record<string, unknown>[] = [];
   const runners: FunctionRunner[] = [];
   try {
-    for (const name of FUNCTION_NAMES) {
-      const fn: PipelineFunction = (await import(`./${name}/mod.ts`)).default;
+    for (const name of listFunctions()) {
+      const fn = await loadFunction(name, env(logsDir));
       runners.push(
         await runFunction(fn, config, {
           logger: createLogger(name, { level: "debug", write: (l) => records.push(JSON.parse(l)) }),
@@ -120,8 +119,8 @@ Deno.test("the pipeline on RabbitMQ, one process per function, turns N observati
   const logsDir = `./logs/e2e-${Deno.pid}-${Date.now()}`;
   const processes: FunctionProcess[] = [];
   try {
-    for (const name of FUNCTION_NAMES) {
-      processes.push(spawnFunction(name, { ...env(logsDir), AMQP_URL: node.url }));
+    for (const name of listFunctions()) {
+      processes.push(await spawnFunction(name, { ...env(logsDir), AMQP_URL: node.url }));
     }
     const byName = (name: string) => processes.find((p) => p.name === name)!;
     const started = await Promise.all(
@@ -164,7 +163,7 @@ Deno.test("the pipeline on RabbitMQ, one process per function, turns N observati
       ],
     );
     const exchanges = (await listExchanges(node.nodeName)).map((e) => e.name);
-    for (const stream of STREAM_NAMES) assert.ok(exchanges.includes(stream), `exchange ${stream}`);
+    for (const { name } of STREAMS) assert.ok(exchanges.includes(name), `exchange ${name}`);
 
     processes.forEach((p) => p.kill("SIGTERM"));
     assert.deepEqual(await Promise.all(processes.map((p) => p.exited)), [0, 0, 0, 0]);

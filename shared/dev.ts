@@ -1,49 +1,73 @@
 /**
- * `deno task dev`: the whole pipeline on one machine.
+ * `deno task dev`: every function of `functions/` on one machine.
  *
- * Without `AMQP_URL`, every function runs in this one process on the embedded
- * broker: only Deno is needed. With `AMQP_URL`, each function runs as its own
- * process, exactly as a container would, restarted when it dies, its log lines
- * prefixed with its name.
+ * Without `AMQP_URL`, they run in this one process on the embedded broker:
+ * only Deno is needed. With `AMQP_URL`, each runs as its own process, exactly
+ * as a container would, its log lines prefixed with its name. Either way a
+ * function that fails to start or dies is logged and started again with
+ * backoff; it never takes the others down.
  *
  * @module
  */
 // deno-lint-ignore-file no-console
-import { resolve } from "node:path";
 import { backoffDelay, delay } from "./runtime/backoff.ts";
 import { type Config, CONFIG_VARIABLES, loadConfig } from "./runtime/config.ts";
-import type { PipelineFunction } from "./define_function.ts";
-import { ConfigError } from "./errors.ts";
-import { FUNCTION_NAMES, functionCommand } from "./runtime/function_command.ts";
+import { PipelineError } from "./errors.ts";
+import { functionCommand } from "./runtime/function_command.ts";
 import { createLogger } from "./logger.ts";
 import { MemoryBroker } from "./memory/memory_broker.ts";
 import { createMemoryTransport } from "./memory/memory_transport.ts";
-import { readPermittedEnv } from "./main.ts";
-import { type FunctionRunner, runFunction } from "./runtime/run_function.ts";
+import { readPermittedEnv } from "./runtime/read_permitted_env.ts";
+import {
+  configureFunction,
+  functionVariables,
+  importFunction,
+  listFunctions,
+  type LoadedFunction,
+} from "./runtime/load_function.ts";
+import { runFunction } from "./runtime/run_function.ts";
 
-async function inProcess(config: Config, stop: AbortSignal): Promise<void> {
-  const broker = new MemoryBroker();
-  const runners: FunctionRunner[] = [];
-  for (const [index, name] of FUNCTION_NAMES.entries()) {
-    const fn: PipelineFunction = (await import(`../functions/${name}/mod.ts`)).default;
-    const own = { ...config, httpPort: config.httpPort === 0 ? 0 : config.httpPort + index };
-    runners.push(
-      await runFunction(fn, own, {
-        logger: createLogger(name, { level: config.logLevel }),
+/** Restarts after the n-th failure in a row wait this long. */
+function restartDelay(failures: number): number {
+  return backoffDelay(Math.min(failures, 6), { initialMs: 500, maxMs: 10_000 });
+}
+
+/** Runs one function in this process until `stop`, starting it again whenever it fails. */
+async function keepRunning(
+  fn: LoadedFunction,
+  config: Config,
+  broker: MemoryBroker,
+  stop: AbortSignal,
+): Promise<void> {
+  const logger = createLogger(fn.name, { level: config.logLevel });
+  for (let failures = 1; !stop.aborted; failures++) {
+    try {
+      const runner = await runFunction(fn, config, {
+        logger,
         connect: (events) => createMemoryTransport(broker, { events }),
-      }),
-    );
+      });
+      const stopped = new Promise<void>((done) => {
+        stop.addEventListener("abort", () => done(runner.close()), { once: true });
+      });
+      await Promise.race([runner.done, stopped]);
+      if (stop.aborted) return await runner.close();
+      failures = 0;
+    } catch (error) {
+      if (stop.aborted) return;
+      const wait = restartDelay(failures);
+      logger.error("function failed, restarting", { error, restartInMs: wait });
+      await delay(wait, stop).catch(() => {});
+    }
   }
-  await new Promise((done) => stop.addEventListener("abort", done, { once: true }));
-  // The source stops first, so its consumers can still take what it sent.
-  for (const runner of runners) await runner.close();
 }
 
 async function supervise(name: string, port: number, stop: AbortSignal): Promise<void> {
-  for (let restarts = 0; !stop.aborted; restarts++) {
+  const env = { HTTP_PORT: String(port) };
+  const args = await functionCommand(name, { ...Deno.env.toObject(), ...env });
+  for (let failures = 1; !stop.aborted; failures++) {
     const child = new Deno.Command(Deno.execPath(), {
-      args: functionCommand(name as typeof FUNCTION_NAMES[number]),
-      env: { HTTP_PORT: String(port) },
+      args,
+      env,
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -53,7 +77,7 @@ async function supervise(name: string, port: number, stop: AbortSignal): Promise
     const status = await child.status;
     stop.removeEventListener("abort", kill);
     if (stop.aborted) return;
-    const wait = backoffDelay(Math.min(restarts + 1, 6), { initialMs: 500, maxMs: 10_000 });
+    const wait = restartDelay(failures);
     console.error(`[${name}] exited with code ${status.code}; restarting in ${wait} ms`);
     await delay(wait, stop).catch(() => {});
   }
@@ -69,12 +93,40 @@ async function prefix(name: string, stream: ReadableStream<Uint8Array>): Promise
   if (rest !== "") console.log(`[${name}] ${rest}`);
 }
 
+/** Every function, configured from the environment; throws on a bad value. */
+async function loadAll(): Promise<LoadedFunction[]> {
+  const loaded: LoadedFunction[] = [];
+  for (const name of listFunctions()) {
+    const definition = await importFunction(name);
+    loaded.push(
+      configureFunction(name, definition, readPermittedEnv(functionVariables(definition))),
+    );
+  }
+  return loaded;
+}
+
+function describe(
+  functions: LoadedFunction[],
+  config: Config,
+  port: (i: number) => number,
+): string {
+  const lines = functions.map((fn, index) => {
+    const base = `http://127.0.0.1:${port(index)}`;
+    const page = fn.definition.routes === undefined ? "" : `  page ${base}/`;
+    return `  ${fn.name.padEnd(12)} ${base}/healthz${page}`;
+  });
+  return `Pipeline starting on ${config.amqpUrl ? "RabbitMQ" : "the embedded broker"}:\n` +
+    `${lines.join("\n")}\nPress Ctrl-C to stop.`;
+}
+
 async function main(): Promise<number> {
   let config: Config;
+  let functions: LoadedFunction[];
   try {
     config = loadConfig(readPermittedEnv(CONFIG_VARIABLES));
+    functions = await loadAll();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof PipelineError)) throw error;
     console.error(`Cannot start the pipeline: ${error.message}`);
     return 2;
   }
@@ -82,22 +134,17 @@ async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stop.abort());
   }
-  const logs = resolve(config.logsDir);
-  console.error(
-    `Pipeline starting on ${config.amqpUrl ? "RabbitMQ" : "the embedded broker"}.\n` +
-      `  CSV:       ${logs}/metric_log.csv\n` +
-      `  Histogram: ${logs}/error_distribution.png (redrawn every ${config.plot.intervalMs} ms)\n` +
-      `  Health:    http://127.0.0.1:${config.httpPort}..${
-        config.httpPort + FUNCTION_NAMES.length - 1
-      }/healthz (${FUNCTION_NAMES.join(", ")})\n` +
-      `Press Ctrl-C to stop.`,
-  );
+  const port = (index: number) => config.httpPort === 0 ? 0 : config.httpPort + index;
+  console.error(describe(functions, config, port));
   if (config.amqpUrl === undefined) {
-    await inProcess(config, stop.signal);
-  } else {
+    const broker = new MemoryBroker();
     await Promise.all(
-      FUNCTION_NAMES.map((name, index) => supervise(name, config.httpPort + index, stop.signal)),
+      functions.map((fn, index) =>
+        keepRunning(fn, { ...config, httpPort: port(index) }, broker, stop.signal)
+      ),
     );
+  } else {
+    await Promise.all(functions.map((fn, index) => supervise(fn.name, port(index), stop.signal)));
   }
   return 0;
 }

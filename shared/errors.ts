@@ -7,6 +7,7 @@
 /** Codes of the runtime's domain errors. */
 export type PipelineErrorCode =
   | "CONFIG_INVALID"
+  | "FUNCTION_NOT_FOUND"
   | "MESSAGE_INVALID"
   | "PERMANENT"
   | "TRANSPORT_CLOSED"

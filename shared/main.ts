@@ -1,56 +1,57 @@
 /**
  * Entry point of one function as a long-lived service:
  * `deno run -P=<name> shared/main.ts <name>` (what `deno task start <name>`
- * and each container run). Exits 0 after SIGTERM/SIGINT, 1 when the broker
- * connection is lost for good (so the orchestrator restarts it), 2 on a bad
- * start (unknown function, bad configuration).
+ * and each container run). The function is `functions/<name>/mod.ts`. Exits 0
+ * after SIGTERM/SIGINT, 1 when the broker connection is lost for good (so the
+ * orchestrator restarts it), 2 on a bad start (unknown function, bad
+ * configuration).
  *
  * @module
  */
 // deno-lint-ignore-file no-console
-import { type Config, CONFIG_VARIABLES, type Env, loadConfig } from "./runtime/config.ts";
+import { CONFIG_VARIABLES, loadConfig } from "./runtime/config.ts";
 import { createTransport } from "./runtime/create_transport.ts";
-import type { PipelineFunction } from "./define_function.ts";
-import { ConfigError } from "./errors.ts";
-import { FUNCTION_NAMES, isFunctionName } from "./runtime/function_command.ts";
+import { PipelineError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
+import { readPermittedEnv } from "./runtime/read_permitted_env.ts";
+import {
+  configureFunction,
+  functionVariables,
+  importFunction,
+  type LoadedFunction,
+} from "./runtime/load_function.ts";
+import { type Config } from "./runtime/config.ts";
 import { type FunctionRunner, runFunction } from "./runtime/run_function.ts";
 
-/** Reads only the variables this process may read, so a permission set can be narrow. */
-export function readPermittedEnv(variables: readonly string[]): Env {
-  const env: Record<string, string | undefined> = {};
-  for (const variable of variables) {
-    if (Deno.permissions.querySync({ name: "env", variable }).state === "granted") {
-      env[variable] = Deno.env.get(variable);
-    }
+/** Finds and configures the function, or says in one line why it cannot. */
+async function prepare(name: string): Promise<[LoadedFunction, Config] | string> {
+  try {
+    const definition = await importFunction(name);
+    const env = readPermittedEnv([...CONFIG_VARIABLES, ...functionVariables(definition)]);
+    return [configureFunction(name, definition, env), loadConfig(env)];
+  } catch (error) {
+    const known = error instanceof PipelineError &&
+      (error.code === "CONFIG_INVALID" || error.code === "FUNCTION_NOT_FOUND");
+    if (!known) throw error;
+    return error.code === "FUNCTION_NOT_FOUND"
+      ? error.message
+      : `Cannot start "${name}": ${error.message}`;
   }
-  return env;
 }
 
-async function main(name: string | undefined): Promise<number> {
-  if (name === undefined || !isFunctionName(name)) {
-    console.error(
-      `Cannot start function "${name ?? ""}": expected one of ${FUNCTION_NAMES.join(", ")}`,
-    );
+async function main(name: string): Promise<number> {
+  const prepared = await prepare(name);
+  if (typeof prepared === "string") {
+    console.error(prepared);
     return 2;
   }
-  let config: Config;
-  try {
-    config = loadConfig(readPermittedEnv(CONFIG_VARIABLES));
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Cannot start "${name}": ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const [fn, config] = prepared;
   const logger = createLogger(name, { level: config.logLevel });
-  const fn: PipelineFunction = (await import(`../functions/${name}/mod.ts`)).default;
   let runner: FunctionRunner;
   try {
     runner = await runFunction(fn, config, {
       logger,
-      connect: (events) => createTransport(config, logger, events),
+      connect: (events, streams) => createTransport(config, { logger, events, streams }),
     });
   } catch (error) {
     // No broker after the first attempts, or a setup that failed (a missing
@@ -70,4 +71,4 @@ async function main(name: string | undefined): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args[0]));
+if (import.meta.main) Deno.exit(await main(Deno.args[0] ?? ""));

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { functionCommand } from "./runtime/function_command.ts";
 
-async function start(args: string[], env: Record<string, string>) {
+async function start(name: string, env: Record<string, string>) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args,
+    args: ["task", "--quiet", "start", name],
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
@@ -13,20 +12,27 @@ async function start(args: string[], env: Record<string, string>) {
   return { code: output.code, stderr };
 }
 
-Deno.test("main stops a bad start with exit code 2 and one line", async (t) => {
-  await t.step("a bad variable is named", async () => {
-    const { code, stderr } = await start(functionCommand("model"), { HTTP_PORT: "http" });
+Deno.test("deno task start stops a bad start with exit code 2 and one line", async (t) => {
+  await t.step("a bad runtime variable is named", async () => {
+    const { code, stderr } = await start("model", { HTTP_PORT: "http" });
     assert.equal(code, 2);
     assert.deepEqual(stderr, [
       'Cannot start "model": Invalid HTTP_PORT "http": expected a whole number',
     ]);
   });
-  await t.step("an unknown function is named", async () => {
-    const args = functionCommand("model").slice(0, -1).concat("forest");
-    const { code, stderr } = await start(args, {});
+  await t.step("a bad variable of the function's own is named", async () => {
+    const { code, stderr } = await start("model", { MODEL: "forest" });
     assert.equal(code, 2);
     assert.deepEqual(stderr, [
-      'Cannot start function "forest": expected one of features, model, metrics, plot',
+      'Cannot start "model": Invalid MODEL "forest": expected one of linear, sum',
+    ]);
+  });
+  await t.step("an unknown function is named with the functions there are", async () => {
+    const { code, stderr } = await start("forest", {});
+    assert.equal(code, 2);
+    assert.deepEqual(stderr, [
+      'Cannot start function "forest": there is no functions/forest/mod.ts; ' +
+      "the functions are features, metrics, model, plot",
     ]);
   });
 });

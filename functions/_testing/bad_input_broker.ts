@@ -8,7 +8,6 @@
 import { Buffer } from "node:buffer";
 import { type ChannelModel, type ConfirmChannel, connect } from "amqplib";
 import { CONTENT_TYPE } from "../../shared/runtime/codec.ts";
-import type { StreamName } from "../_streams.ts";
 import { DEATH_REASON_HEADER } from "../../shared/runtime/transport.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
 
@@ -55,7 +54,7 @@ export class RawBroker {
 
   /** Publishes `body` to the stream's exchange, persistent; resolves once confirmed. */
   async publish(
-    stream: StreamName,
+    stream: string,
     body: string | Uint8Array,
     properties: RawProperties = {},
   ): Promise<void> {
@@ -69,7 +68,7 @@ export class RawBroker {
   }
 
   /** Publishes a well-formed envelope whose messageId is its id. */
-  publishEnvelope(stream: StreamName, id: string, data: unknown): Promise<void> {
+  publishEnvelope(stream: string, id: string, data: unknown): Promise<void> {
     return this.publish(stream, envelope(id, data), { messageId: id });
   }
 

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { FunctionName } from "../../shared/runtime/function_command.ts";
 import { type FunctionProcess, spawnFunction } from "../../shared/testing/function_process.ts";
 import { type RabbitNode, startRabbitNode } from "../../shared/testing/rabbit_node.ts";
 import { RawBroker } from "./bad_input_broker.ts";
@@ -16,9 +15,9 @@ export interface Stack {
   readonly logsDir: string;
   readonly broker: RawBroker;
   /** Each function's process. */
-  process(name: FunctionName): FunctionProcess;
+  process(name: string): FunctionProcess;
   /** Each function's HTTP port, from its "function started" log. */
-  port(name: FunctionName): number;
+  port(name: string): number;
 }
 
 /** Options of {@linkcode withStack}. */
@@ -38,19 +37,22 @@ const ENV = {
 
 /** Starts a node and `names`, runs `body`, then stops and removes everything. */
 export async function withStack(
-  names: readonly FunctionName[],
+  names: readonly string[],
   body: (stack: Stack) => Promise<void>,
   options: WithStackOptions = {},
 ): Promise<void> {
   const node = await startRabbitNode();
   const logsDir = `./logs/bad-input-${Deno.pid}-${Date.now()}`;
-  const processes = new Map<FunctionName, FunctionProcess>();
-  const ports = new Map<FunctionName, number>();
+  const processes = new Map<string, FunctionProcess>();
+  const ports = new Map<string, number>();
   let broker: RawBroker | undefined;
   try {
     const amqpUrl = await (options.amqpUrl ?? ((n) => Promise.resolve(n.url)))(node);
     for (const name of names) {
-      processes.set(name, spawnFunction(name, { ...ENV, AMQP_URL: amqpUrl, LOGS_DIR: logsDir }));
+      processes.set(
+        name,
+        await spawnFunction(name, { ...ENV, AMQP_URL: amqpUrl, LOGS_DIR: logsDir }),
+      );
     }
     for (const [name, process] of processes) {
       const started = await process.waitForLog("start", (r) => r.event === "function started");

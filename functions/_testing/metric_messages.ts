@@ -3,15 +3,15 @@
  *
  * @module
  */
-import type { AnyMessage } from "../../shared/define_function.ts";
+import type { HalfMessage } from "../metrics/metrics_state.ts";
 
 /** A Y_true message. */
-export function truth(id: string, yTrue: number, attempt = 1): AnyMessage {
+export function truth(id: string, yTrue: number, attempt = 1): HalfMessage {
   return { stream: "features/Y_true", id, timestamp: 0, data: { y_true: yTrue }, attempt };
 }
 
 /** A Y_pred message. */
-export function prediction(id: string, yPred: number, attempt = 1): AnyMessage {
+export function prediction(id: string, yPred: number, attempt = 1): HalfMessage {
   return {
     stream: "predictions/Y_pred",
     id,

@@ -11,8 +11,10 @@
  */
 import { v7 } from "uuid";
 import { type Counter, defineTicker } from "../../shared/define_function.ts";
+import { FEATURES_X, FEATURES_Y_TRUE } from "../_streams.ts";
 import { type DiabetesRow, loadDiabetes } from "./load_diabetes.ts";
 import { mulberry32 } from "./mulberry32.ts";
+import { featuresSettings } from "./settings.ts";
 
 /** What the source keeps between ticks. */
 export interface FeaturesState {
@@ -29,18 +31,19 @@ export interface FeaturesState {
 }
 
 /** The `features` source function. */
-export default defineTicker<FeaturesState>({
-  name: "features",
-  publishes: ["features/X", "features/Y_true"],
-  intervalMs: (config) => config.features.intervalMs,
+export default defineTicker({
+  publishes: [FEATURES_X, FEATURES_Y_TRUE],
+  settings: featuresSettings,
+  sandbox: { readDirs: ["dataDir"] },
+  intervalMs: (config) => config.intervalMs,
   // With FEATURES_INTERVAL_MS=0 the source publishes as fast as the broker
   // confirms. A confirm waits for the quorum queue's disk sync, so it takes
   // many observations in flight to keep the broker busy: 256 (512 messages)
   // gave 20-30% more than 64 (`deno task bench --stages=pipeline`).
   concurrency: 256,
-  async setup(ctx) {
+  async setup(ctx): Promise<FeaturesState> {
     const rows = await loadDiabetes(ctx.config.dataDir);
-    const seed = ctx.config.features.seed;
+    const seed = ctx.config.seed;
     ctx.logger.info("data set loaded", { rows: rows.length, seed: seed ?? null });
     return {
       rows,
@@ -51,7 +54,7 @@ export default defineTicker<FeaturesState>({
     };
   },
   async tick(state, ctx) {
-    const limit = ctx.config.features.limit;
+    const limit = ctx.config.limit;
     // Counted before the first await so that concurrent ticks never start
     // more than `limit` observations between them.
     if (state.started >= limit) {
@@ -66,8 +69,8 @@ export default defineTicker<FeaturesState>({
     const id = v7();
     ctx.logger.debug("observation started", { id, row });
     const published = Promise.all([
-      ctx.publish("features/X", id, features),
-      ctx.publish("features/Y_true", id, { y_true: target }),
+      ctx.publish(FEATURES_X, id, features),
+      ctx.publish(FEATURES_Y_TRUE, id, { y_true: target }),
     ]);
     state.inFlight.add(published);
     try {

@@ -4,15 +4,20 @@ import { fileURLToPath } from "node:url";
 import { validate, version } from "uuid";
 import type { Env } from "../../shared/runtime/config.ts";
 import type { TickResult } from "../../shared/define_function.ts";
-import type { StreamName } from "../_streams.ts";
+import { FEATURES_X, FEATURES_Y_TRUE } from "../_streams.ts";
 import { fakeContext, type FakeContextOptions } from "../../shared/testing/fake_context.ts";
 import { loadDiabetes } from "./load_diabetes.ts";
 import features from "./mod.ts";
+import { featuresSettings } from "./settings.ts";
 
 const dataDir = join(fileURLToPath(new URL("../../", import.meta.url)), "data");
 
 function context(env: Env, options: Omit<FakeContextOptions, "env"> = {}) {
-  return fakeContext("features", { ...options, env: { DATA_DIR: dataDir, ...env } });
+  return fakeContext(featuresSettings, {
+    name: "features",
+    ...options,
+    env: { DATA_DIR: dataDir, ...env },
+  });
 }
 
 async function runTicks(env: Env, ticks: number) {
@@ -26,8 +31,7 @@ async function runTicks(env: Env, ticks: number) {
 
 Deno.test("features is a ticker on the two feature streams", () => {
   assert.equal(features.kind, "tick");
-  assert.equal(features.name, "features");
-  assert.deepEqual(features.publishes, ["features/X", "features/Y_true"]);
+  assert.deepEqual(features.publishes, [FEATURES_X, FEATURES_Y_TRUE]);
   assert.equal(features.concurrency, 256);
   assert.equal(features.intervalMs(context({ FEATURES_INTERVAL_MS: "250" }).config), 250);
   assert.equal(features.intervalMs(context({}).config), 1000);
@@ -94,7 +98,7 @@ Deno.test("features.tick() stops at FEATURES_LIMIT", async (t) => {
   });
 
   await t.step("64 concurrent ticks start exactly 10 observations", async () => {
-    const pending: { stream: StreamName; release: () => void }[] = [];
+    const pending: { stream: string; release: () => void }[] = [];
     const ctx = context({ FEATURES_LIMIT: "10", FEATURES_INTERVAL_MS: "0" }, {
       publish: (stream) => new Promise((resolve) => pending.push({ stream, release: resolve })),
     });

@@ -5,7 +5,11 @@
  * @module
  */
 import { join } from "node:path";
-import type { AnyMessage, Context, Counter, Gauge } from "../../shared/define_function.ts";
+import type { Context, Counter, Gauge, MessageOf } from "../../shared/define_function.ts";
+import type { SettingValues } from "../../shared/settings.ts";
+import { METRIC_LOG_FILE } from "../_metric_log.ts";
+import type { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
+import type { metricsSettings } from "./settings.ts";
 import { PermanentError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { realScheduler } from "./_scheduler.ts";
@@ -14,9 +18,6 @@ import { isLoggableId, openCsvLog } from "./csv_log.ts";
 import type { CsvLog, OpenAppendFile, Recorded } from "./csv_log.ts";
 import { JoinById } from "./join_by_id.ts";
 import type { EvictReason, Side } from "./join_by_id.ts";
-
-/** The file name of the metric log inside `LOGS_DIR`. */
-export const METRIC_LOG_FILE = "metric_log.csv";
 
 /** Options of {@linkcode openMetricsState}. */
 export interface OpenMetricsStateOptions {
@@ -38,12 +39,19 @@ interface Instruments {
   readonly rowsWritten: Gauge;
 }
 
+/** A message metrics consumes: a truth or a prediction. */
+export type HalfMessage = MessageOf<typeof FEATURES_Y_TRUE | typeof PREDICTIONS_Y_PRED>;
+
+/** The context metrics runs in: it publishes nothing and reads its own settings. */
+export type MetricsContext = Context<never, SettingValues<typeof metricsSettings>>;
+
 /** Opens the metric log under `config.logsDir` and starts the join and status timer. */
 export async function openMetricsState(
-  ctx: Context,
+  ctx: MetricsContext,
   options: OpenMetricsStateOptions = {},
 ): Promise<MetricsState> {
-  const { metrics, logsDir } = ctx.config;
+  const metrics = ctx.config;
+  const { logsDir } = metrics;
   const scheduler = options.scheduler ?? realScheduler;
   const log = await openCsvLog(join(logsDir, METRIC_LOG_FILE), {
     logger: ctx.logger,
@@ -75,7 +83,7 @@ export class MetricsState {
   #closing: Promise<void> | undefined;
 
   /** Wraps an open log; starts the join's sweep and the status timer. */
-  constructor(log: CsvLog, ctx: Context, options: MetricsStateOptions = {}) {
+  constructor(log: CsvLog, ctx: MetricsContext, options: MetricsStateOptions = {}) {
     const scheduler = options.scheduler ?? realScheduler;
     this.#log = log;
     this.#logger = ctx.logger;
@@ -83,8 +91,8 @@ export class MetricsState {
     this.#scheduler = scheduler;
     this.#instruments = instruments(ctx);
     this.#join = new JoinById((id, yTrue, yPred) => this.#writePair(id, yTrue, yPred), {
-      ttlMs: ctx.config.metrics.pendingTtlMs,
-      maxPending: ctx.config.metrics.pendingMax,
+      ttlMs: ctx.config.pendingTtlMs,
+      maxPending: ctx.config.pendingMax,
       now: this.#now,
       scheduler,
       onEvict: (id, reason, error) => this.#onEvict(id, reason, error),
@@ -94,7 +102,7 @@ export class MetricsState {
   }
 
   /** Settles when the message's row is on disk; see the module docs of mod.ts. */
-  handle(message: AnyMessage): Promise<void> {
+  handle(message: HalfMessage): Promise<void> {
     // Not async: metrics may hold a great many halves at once, and an async
     // frame per half is memory the join's own promise already covers.
     try {
@@ -121,7 +129,7 @@ export class MetricsState {
 
   // A redelivery carries the value already in the row; another value is a
   // second publisher's conflicting claim: the first row stands.
-  #again(message: AnyMessage, side: Side, value: number, recorded: Recorded): Promise<void> {
+  #again(message: HalfMessage, side: Side, value: number, recorded: Recorded): Promise<void> {
     const kept = side === "y_true" ? recorded.yTrue : recorded.yPred;
     if (kept !== value) {
       const error = new PermanentError(
@@ -187,20 +195,16 @@ export class MetricsState {
   }
 }
 
-function halfOf(message: AnyMessage): { side: Side; value: number } {
+function halfOf(message: HalfMessage): { side: Side; value: number } {
   switch (message.stream) {
     case "features/Y_true":
       return { side: "y_true", value: message.data.y_true };
     case "predictions/Y_pred":
       return { side: "y_pred", value: message.data.y_pred };
-    default:
-      throw new PermanentError(
-        `Cannot handle stream "${message.stream}": metrics consumes only Y_true and Y_pred`,
-      );
   }
 }
 
-function instruments(ctx: Context): Instruments {
+function instruments(ctx: MetricsContext): Instruments {
   return {
     rows: ctx.counter("metrics_rows", "Rows appended to the metric log"),
     duplicates: ctx.counter("metrics_duplicates", "Messages whose id was already written"),

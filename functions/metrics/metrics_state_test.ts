@@ -12,8 +12,10 @@ import {
 import { FakeClock } from "./_fake_clock.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import type { AppendFile } from "./csv_log.ts";
-import { METRIC_LOG_FILE, openMetricsState } from "./metrics_state.ts";
+import { METRIC_LOG_FILE } from "../_metric_log.ts";
+import { openMetricsState } from "./metrics_state.ts";
 import type { MetricsState } from "./metrics_state.ts";
+import { metricsSettings } from "./settings.ts";
 
 const HEADER_LINE = CSV_HEADER + "\n";
 
@@ -32,7 +34,8 @@ async function withState(
 ): Promise<void> {
   const logsDir = dir ?? await Deno.makeTempDir({ prefix: "metrics_state_test_" });
   const clock = new FakeClock();
-  const ctx = fakeContext("metrics", {
+  const ctx = fakeContext(metricsSettings, {
+    name: "metrics",
     env: {
       LOGS_DIR: logsDir,
       METRICS_FLUSH_MS: "5",

@@ -14,14 +14,16 @@
  * @module
  */
 import { defineConsumer } from "../../shared/define_function.ts";
+import { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
 import { openMetricsState } from "./metrics_state.ts";
-import type { MetricsState } from "./metrics_state.ts";
+import { metricsSettings } from "./settings.ts";
 
 /** The metrics consumer. */
-export default defineConsumer<MetricsState>({
-  name: "metrics",
-  consumes: ["features/Y_true", "predictions/Y_pred"],
+export default defineConsumer({
+  consumes: [FEATURES_Y_TRUE, PREDICTIONS_Y_PRED],
   publishes: [],
+  settings: metricsSettings,
+  sandbox: { writeDirs: ["logsDir"] },
   setup: (ctx) => openMetricsState(ctx),
   handle: (message, state) => state.handle(message),
   close: (state) => state.close(),

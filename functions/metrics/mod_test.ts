@@ -2,17 +2,19 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { prediction, truth } from "../_testing/metric_messages.ts";
+import { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
 import { CSV_HEADER } from "./csv_log.ts";
 import metrics from "./mod.ts";
+import { metricsSettings } from "./settings.ts";
 
 Deno.test("metrics consumes Y_true and Y_pred and appends a row per id", async () => {
   const logsDir = await Deno.makeTempDir({ prefix: "metrics_mod_test_" });
   try {
     assert.equal(metrics.kind, "consumer");
-    assert.equal(metrics.name, "metrics");
-    assert.deepEqual(metrics.consumes, ["features/Y_true", "predictions/Y_pred"]);
+    assert.deepEqual(metrics.consumes, [FEATURES_Y_TRUE, PREDICTIONS_Y_PRED]);
     assert.deepEqual(metrics.publishes, []);
-    const ctx = fakeContext("metrics", {
+    const ctx = fakeContext(metricsSettings, {
+      name: "metrics",
       env: { LOGS_DIR: logsDir, METRICS_FLUSH_MS: "0" },
       now: Date.now,
     });

@@ -12,9 +12,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { defineConsumer } from "../../shared/define_function.ts";
 import { PermanentError } from "../../shared/errors.ts";
-import { Y_RANGE } from "../_streams.ts";
+import { FEATURES_X, PREDICTIONS_Y_PRED, Y_RANGE } from "../_streams.ts";
 import { loadModel } from "./load_model.ts";
 import type { Model } from "./model.ts";
+import { modelSettings } from "./settings.ts";
 
 /** What the model function keeps: the model and the queue of inferences. */
 export interface ModelState {
@@ -24,23 +25,19 @@ export interface ModelState {
 }
 
 /** The `model` inference function. */
-export default defineConsumer<ModelState>({
-  name: "model",
-  consumes: ["features/X"],
-  publishes: ["predictions/Y_pred"],
-  async setup(ctx) {
-    const model = await loadModel(ctx.config.dataDir, ctx.config.model.kind);
+export default defineConsumer({
+  consumes: [FEATURES_X],
+  publishes: [PREDICTIONS_Y_PRED],
+  settings: modelSettings,
+  sandbox: { readDirs: ["dataDir"] },
+  async setup(ctx): Promise<ModelState> {
+    const model = await loadModel(ctx.config.dataDir, ctx.config.kind);
     ctx.logger.info("model loaded", { model: model.name, version: model.version });
     return { model, inference: Promise.resolve() };
   },
   async handle(message, state, ctx) {
     const { model } = state;
-    if (message.stream !== "features/X") {
-      throw new PermanentError(
-        `Cannot predict from stream "${message.stream}": expected "features/X"`,
-      );
-    }
-    const { delayMs } = ctx.config.model;
+    const { delayMs } = ctx.config;
     if (delayMs > 0) {
       // Inference is CPU-bound: one at a time per process, as on one core, so
       // replicas add capacity and prefetch does not. Rejects at once when the
@@ -57,7 +54,7 @@ export default defineConsumer<ModelState>({
         `Cannot predict for message "${message.id}": prediction "${yPred}" lies outside ${Y_RANGE.min}..${Y_RANGE.max}`,
       );
     }
-    await ctx.publish("predictions/Y_pred", message.id, {
+    await ctx.publish(PREDICTIONS_Y_PRED, message.id, {
       y_pred: yPred,
       model: { name: model.name, version: model.version },
     });

@@ -1,8 +1,8 @@
-import type { Config } from "../../shared/runtime/config.ts";
+import type { MODEL_KINDS } from "./settings.ts";
 import type { Features } from "../_streams.ts";
 
 /** The models `MODEL` may name. */
-export type ModelKind = Config["model"]["kind"];
+export type ModelKind = typeof MODEL_KINDS[number];
 
 /** A regression model: the ten scaled features in, a disease progression score out. */
 export interface Model {

@@ -7,6 +7,9 @@
  */
 import { join } from "node:path";
 import type { Context, Counter } from "../../shared/define_function.ts";
+import type { SettingValues } from "../../shared/settings.ts";
+import { ERROR_PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
+import type { plotSettings } from "./settings.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { histogram } from "./histogram.ts";
 import { HistogramChart } from "./histogram_chart.ts";
@@ -19,10 +22,8 @@ import {
 import { SortedErrors } from "./sorted_errors.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";
 
-/** The file the metrics function appends to, inside `LOGS_DIR`. */
-export const METRIC_LOG_FILE = "metric_log.csv";
-/** The picture this function writes, inside `LOGS_DIR`. */
-export const PLOT_FILE = "error_distribution.png";
+/** The context plot runs in: it publishes nothing and reads its own settings. */
+export type PlotContext = Context<never, SettingValues<typeof plotSettings>>;
 
 /** Options of {@linkcode ErrorPlot}. */
 export interface ErrorPlotOptions {
@@ -49,10 +50,11 @@ export class ErrorPlot {
   #torn = false;
 
   /** Sets up the reader and the chart renderer from the context's configuration. */
-  constructor(ctx: Context, options: ErrorPlotOptions = {}) {
-    const { logsDir, plot } = ctx.config;
+  constructor(ctx: PlotContext, options: ErrorPlotOptions = {}) {
+    const plot = ctx.config;
+    const { logsDir } = plot;
     this.#logsPath = join(logsDir, METRIC_LOG_FILE);
-    this.#plotPath = join(logsDir, PLOT_FILE);
+    this.#plotPath = join(logsDir, ERROR_PLOT_FILE);
     const chunk = options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes };
     this.#reader = new MetricLogReader(this.#logsPath, chunk);
     this.#chart = new HistogramChart(plot.width, plot.height);

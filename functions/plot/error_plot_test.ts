@@ -6,8 +6,10 @@ import {
   fakeContext,
   loggedEvents as events,
 } from "../../shared/testing/fake_context.ts";
-import { ErrorPlot, METRIC_LOG_FILE, PLOT_FILE } from "./error_plot.ts";
+import { ERROR_PLOT_FILE as PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
+import { ErrorPlot } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
+import { plotSettings } from "./settings.ts";
 
 const HEADER = `${METRIC_LOG_HEADER}\n`;
 
@@ -26,7 +28,8 @@ interface Fixture {
 async function withPlot(test: (fixture: Fixture) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "plot_" });
   try {
-    const ctx = fakeContext("plot", {
+    const ctx = fakeContext(plotSettings, {
+      name: "plot",
       env: { LOGS_DIR: dir, PLOT_WIDTH: "400", PLOT_HEIGHT: "300" },
     });
     const plot = new ErrorPlot(ctx);

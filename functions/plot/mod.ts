@@ -9,12 +9,19 @@
  */
 import { defineTicker, type TickResult } from "../../shared/define_function.ts";
 import { ErrorPlot } from "./error_plot.ts";
+import { plotSettings } from "./settings.ts";
 
 /** The `plot` function. */
-export default defineTicker<ErrorPlot>({
-  name: "plot",
+export default defineTicker({
   publishes: [],
-  intervalMs: (config) => config.plot.intervalMs,
+  settings: plotSettings,
+  // node-canvas loads its native addon from its package's build folder.
+  sandbox: {
+    writeDirs: ["logsDir"],
+    readPackages: ["canvas/build/Release"],
+    ffiPackages: ["canvas/build/Release"],
+  },
+  intervalMs: (config) => config.intervalMs,
   setup: (ctx) => new ErrorPlot(ctx),
   async tick(plot): Promise<TickResult> {
     await plot.refresh();

@@ -1,23 +1,23 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadConfig } from "../../shared/runtime/config.ts";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { ErrorPlot } from "./error_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
 import plot from "./mod.ts";
+import { plotSettings } from "./settings.ts";
+import { readSettings } from "../../shared/settings.ts";
 
 Deno.test("plot is a ticker on PLOT_INTERVAL_MS that publishes nothing", () => {
   assert.equal(plot.kind, "tick");
-  assert.equal(plot.name, "plot");
   assert.deepEqual(plot.publishes, []);
-  assert.equal(plot.intervalMs(loadConfig({ PLOT_INTERVAL_MS: "250" })), 250);
-  assert.equal(plot.intervalMs(loadConfig({})), 5000);
+  assert.equal(plot.intervalMs(readSettings(plotSettings, { PLOT_INTERVAL_MS: "250" })), 250);
+  assert.equal(plot.intervalMs(readSettings(plotSettings, {})), 5000);
 });
 
 Deno.test("plot.tick() draws $LOGS_DIR/error_distribution.png and keeps going", async () => {
   const dir = await Deno.makeTempDir({ prefix: "plot_mod_" });
   try {
-    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
     await Deno.writeTextFile(join(dir, "metric_log.csv"), `${METRIC_LOG_HEADER}\na,1,3,2\n`);
     const state = await plot.setup(ctx);
     assert.ok(state instanceof ErrorPlot);

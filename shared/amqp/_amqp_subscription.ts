@@ -11,9 +11,8 @@ import type { Channel, ChannelModel, ConsumeMessage, Message } from "amqplib";
 import { AckBatcher } from "./_ack_batcher.ts";
 import { type ConfirmPublisher, PUBLISH_SEQ_HEADER } from "./_confirm_publisher.ts";
 import type { Logger } from "../logger.ts";
-import type { StreamName } from "../../functions/_streams.ts";
+import { attemptOf, retryHeaders } from "../runtime/retry_policy.ts";
 import {
-  ATTEMPT_HEADER,
   deadLetterQueueName,
   DEATH_REASON_HEADER,
   type Delivery,
@@ -47,7 +46,7 @@ export function queueArguments(queue: string, deliveryLimit: number): Record<str
 /** Declares a stream's exchange, a group's queue and its dead-letter queue, and binds them. */
 export async function declareGroupQueue(
   channel: Channel,
-  stream: StreamName,
+  stream: string,
   queue: string,
   deliveryLimit: number,
 ): Promise<void> {
@@ -67,7 +66,7 @@ export async function declareGroupQueue(
 /** A live subscription; survives reconnects by starting again on each connection. */
 export class AmqpSubscription implements Subscription {
   readonly queue: string;
-  readonly #stream: StreamName;
+  readonly #stream: string;
   readonly #onDelivery: (delivery: Delivery) => void;
   readonly #prefetch: number;
   readonly #settings: SubscriptionSettings;
@@ -81,7 +80,7 @@ export class AmqpSubscription implements Subscription {
 
   /** Prepares a subscription; {@linkcode start} begins consuming. */
   constructor(
-    stream: StreamName,
+    stream: string,
     group: string,
     onDelivery: (delivery: Delivery) => void,
     prefetch: number,
@@ -199,7 +198,7 @@ export class AmqpSubscription implements Subscription {
   #toDelivery(batcher: AckBatcher, message: ConsumeMessage): Delivery {
     const headers: Record<string, unknown> = { ...message.properties.headers };
     delete headers[PUBLISH_SEQ_HEADER];
-    const attempt = attemptOf(headers[ATTEMPT_HEADER]) + (message.fields.redelivered ? 1 : 0);
+    const attempt = attemptOf(headers, message.fields.redelivered);
     const tag = message.fields.deliveryTag;
     // "open" until one of ack, retry or deadLetter settles it; later calls do nothing.
     let state: "open" | "settling" | "settled" = "open";
@@ -240,16 +239,11 @@ export class AmqpSubscription implements Subscription {
         if (state === "open") settle();
       },
       // The reason is the runtime's to log; the retried copy carries only its attempt.
-      retry: (_reason) => republish(this.queue, { [ATTEMPT_HEADER]: attempt + 1 }),
+      retry: (_reason) => republish(this.queue, retryHeaders(attempt)),
       deadLetter: (reason) =>
         republish(deadLetterQueueName(this.queue), { [DEATH_REASON_HEADER]: reason }),
     };
   }
-}
-
-function attemptOf(header: unknown): number {
-  const value = typeof header === "string" ? Number(header) : header;
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

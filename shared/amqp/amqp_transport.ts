@@ -12,7 +12,6 @@ import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib
 import { AmqpSubscription, queueArguments } from "./_amqp_subscription.ts";
 import { ConfirmPublisher } from "./_confirm_publisher.ts";
 import { type Logger, silentLogger } from "../logger.ts";
-import { STREAM_NAMES, type StreamName } from "../../functions/_streams.ts";
 import type {
   Delivery,
   OutgoingMessage,
@@ -39,6 +38,12 @@ export interface CreateAmqpTransportOptions {
   initialMaxRetries?: number;
   /** The queues' `x-delivery-limit`, a backstop for messages that crash the process. @default 20 */
   deliveryLimit?: number;
+  /**
+   * The streams whose exchanges are declared on every connection, before the
+   * first publish: publishing to a missing exchange would close the channel.
+   * @default []
+   */
+  streams?: readonly string[];
   /** Acks several deliveries with one `basic.ack` (`multiple`). @default true */
   coalesceAcks?: boolean;
   /** How long `close()` waits for unconfirmed publishes. @default 2000 */
@@ -99,10 +104,14 @@ class RabbitTransport implements AmqpTransport {
   #connectedOnce = false;
   #closing: Promise<void> | undefined;
   #ackFrames = 0;
+  /** Streams whose exchanges every connection declares. */
+  readonly #declared: Set<string>;
+  readonly #declaring = new Map<string, Promise<void>>();
 
   constructor(url: string, options: CreateAmqpTransportOptions) {
     this.#url = url;
     this.#options = options;
+    this.#declared = new Set(options.streams ?? []);
     this.#logger = options.logger ?? silentLogger;
     this.#events = options.events ?? {};
     this.#publisher = new ConfirmPublisher((count) => {
@@ -146,7 +155,10 @@ class RabbitTransport implements AmqpTransport {
     await connection.waitForConnect();
   }
 
-  publish(stream: StreamName, message: OutgoingMessage): Promise<void> {
+  publish(stream: string, message: OutgoingMessage): Promise<void> {
+    if (this.#closing === undefined && !this.#declared.has(stream)) {
+      return this.#declareThenPublish(stream, message);
+    }
     return this.#publisher.publish(stream, "", toBuffer(message.body), {
       messageId: message.id,
       contentType: "application/json",
@@ -156,8 +168,37 @@ class RabbitTransport implements AmqpTransport {
     });
   }
 
+  /**
+   * A stream first published to: its exchange is declared on a channel of its
+   * own (a publish to a missing exchange would close the confirm channel), and
+   * again on every later connection.
+   */
+  async #declareThenPublish(stream: string, message: OutgoingMessage): Promise<void> {
+    let declaring = this.#declaring.get(stream);
+    if (declaring === undefined) {
+      declaring = this.#declare(stream).finally(() => this.#declaring.delete(stream));
+      this.#declaring.set(stream, declaring);
+    }
+    await declaring;
+    return await this.publish(stream, message);
+  }
+
+  async #declare(stream: string): Promise<void> {
+    const model = this.#model;
+    if (model !== undefined) {
+      const channel = await model.createChannel();
+      try {
+        await channel.assertExchange(stream, "fanout", { durable: true });
+      } finally {
+        await channel.close().catch(() => {});
+      }
+    }
+    // While disconnected, the next setup declares it.
+    this.#declared.add(stream);
+  }
+
   async subscribe(
-    stream: StreamName,
+    stream: string,
     group: string,
     onDelivery: (delivery: Delivery) => void,
     options: SubscribeOptions,
@@ -205,9 +246,7 @@ class RabbitTransport implements AmqpTransport {
     );
     const channel = await model.createConfirmChannel();
     channel.on("error", (error: Error) => this.#logger.warn("broker channel error", { error }));
-    // Every stream's exchange exists before the first publish: publishing to
-    // a missing exchange would close the channel.
-    for (const stream of STREAM_NAMES) {
+    for (const stream of this.#declared) {
       await channel.assertExchange(stream, "fanout", { durable: true });
     }
     for (const subscription of this.#subscriptions) await subscription.start(model);

@@ -8,9 +8,8 @@
 import { setImmediate } from "node:timers";
 import { PipelineError } from "../errors.ts";
 import type { BrokerDelivery, MemoryBroker, MemoryConnection } from "./memory_broker.ts";
-import type { StreamName } from "../../functions/_streams.ts";
+import { attemptOf, retryHeaders } from "../runtime/retry_policy.ts";
 import {
-  ATTEMPT_HEADER,
   deadLetterQueueName,
   DEATH_REASON_HEADER,
   type Delivery,
@@ -53,7 +52,7 @@ export class MemoryTransport implements Transport {
   }
 
   /** Publishes to every queue bound to the stream; rejects "UNROUTABLE" when none is. */
-  publish(stream: StreamName, message: OutgoingMessage): Promise<void> {
+  publish(stream: string, message: OutgoingMessage): Promise<void> {
     if (this.#state === "closed") return Promise.reject(closedError(`publish to "${stream}"`));
     this.#broker.declareExchange(stream);
     const routed = this.#broker.publish(stream, {
@@ -72,7 +71,7 @@ export class MemoryTransport implements Transport {
 
   /** Declares the group's queue and its dead-letter queue, binds it, and consumes it. */
   subscribe(
-    stream: StreamName,
+    stream: string,
     group: string,
     onDelivery: (delivery: Delivery) => void,
     options: SubscribeOptions,
@@ -153,7 +152,7 @@ export class MemoryTransport implements Transport {
 
   #delivery(delivery: BrokerDelivery): Delivery {
     const { tag, queue, message } = delivery;
-    const attempt = attemptOf(message.headers) + (delivery.redelivered ? 1 : 0);
+    const attempt = attemptOf(message.headers, delivery.redelivered);
     const connection = this.#connection;
     return {
       body: message.body,
@@ -166,7 +165,7 @@ export class MemoryTransport implements Transport {
         connection.ack(tag);
       },
       retry: (_reason: string) =>
-        settle(() => connection.republish(tag, queue, { [ATTEMPT_HEADER]: attempt + 1 })),
+        settle(() => connection.republish(tag, queue, retryHeaders(attempt))),
       deadLetter: (reason: string) =>
         settle(() =>
           connection.republish(tag, deadLetterQueueName(queue), { [DEATH_REASON_HEADER]: reason })
@@ -181,11 +180,6 @@ export function createMemoryTransport(
   options: MemoryTransportOptions = {},
 ): MemoryTransport {
   return new MemoryTransport(broker, options);
-}
-
-function attemptOf(headers: Readonly<Record<string, unknown>>): number {
-  const attempt = Number(headers[ATTEMPT_HEADER]);
-  return Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
 }
 
 /** Runs a settle step; a stale delivery is a no-op, a failure a rejection. */

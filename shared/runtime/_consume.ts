@@ -1,41 +1,42 @@
 /**
  * One delivery's way through the runtime: decode and validate, hand to the
- * handler, then ack, retry or dead-letter. Nothing thrown here escapes: a bad
- * message never stops the function.
+ * handler, then ack, retry after a delay or dead-letter, as the retry policy
+ * decides. Nothing thrown here escapes: a bad message never stops the function.
  *
  * @module
  */
 import { decodeDelivery } from "./codec.ts";
 import type { ConsumerFunction, Context, Message } from "../define_function.ts";
-import { isPermanent, MessageInvalidError } from "../errors.ts";
+import type { Stream } from "../define_stream.ts";
 import type { Logger } from "../logger.ts";
+import { delay } from "./backoff.ts";
+import { decideFailure, reasonOf, type RetryPolicy } from "./retry_policy.ts";
 import type { RuntimeMetrics } from "./runtime_metrics.ts";
-import type { StreamName } from "../../functions/_streams.ts";
 import type { Delivery } from "./transport.ts";
 
 /** What {@linkcode consumeDelivery} needs. */
 export interface ConsumeParts {
   // deno-lint-ignore no-explicit-any
-  readonly fn: ConsumerFunction<any>;
+  readonly fn: ConsumerFunction<any, any, any, any>;
   readonly state: unknown;
-  readonly ctx: Context;
+  // deno-lint-ignore no-explicit-any
+  readonly ctx: Context<any, any>;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
-  readonly maxAttempts: number;
+  readonly retry: RetryPolicy;
   readonly maxMessageBytes: number;
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  /** Aborts when the function stops: a retry waiting out its delay goes at once. */
+  readonly signal: AbortSignal;
 }
 
 /** Handles one delivery of `stream` to its end; never rejects. */
 export async function consumeDelivery(
-  stream: StreamName,
+  stream: Stream,
   delivery: Delivery,
   parts: ConsumeParts,
 ): Promise<void> {
   const { fn, state, ctx, logger, metrics } = parts;
+  const name = stream.name;
   // A plain number, not prom-client's startTimer closure: a consumer may hold
   // many deliveries at once, and each closure costs memory (bench stage 6).
   const started = performance.now();
@@ -45,56 +46,58 @@ export async function consumeDelivery(
   } catch (error) {
     const reason = reasonOf(error);
     logger.warn("message dead-lettered", {
-      stream,
+      stream: name,
       messageId: delivery.messageId,
       kind: "invalid",
       reason,
     });
-    metrics.deadLettered.inc({ stream, kind: "invalid" });
-    await settle(delivery.deadLetter(reason), logger, stream);
+    metrics.deadLettered.inc({ stream: name, kind: "invalid" });
+    await settle(delivery.deadLetter(reason), logger, name);
     return;
   }
   try {
-    // deno-lint-ignore no-explicit-any
-    await fn.handle(message as any, state, ctx);
+    await fn.handle(message, state, ctx);
     delivery.ack();
-    metrics.consumed.inc({ stream });
+    metrics.consumed.inc({ stream: name });
   } catch (error) {
-    metrics.failed.inc({ stream });
-    await fail(stream, delivery, message, error, parts);
+    metrics.failed.inc({ stream: name });
+    await fail(name, delivery, message, error, parts);
   } finally {
-    metrics.handlerSeconds.observe({ stream }, (performance.now() - started) / 1000);
+    metrics.handlerSeconds.observe({ stream: name }, (performance.now() - started) / 1000);
   }
 }
 
 async function fail(
-  stream: StreamName,
+  stream: string,
   delivery: Delivery,
   message: Message,
   error: unknown,
-  { logger, metrics, maxAttempts }: ConsumeParts,
+  { logger, metrics, retry, signal }: ConsumeParts,
 ): Promise<void> {
-  const reason = reasonOf(error);
-  const fields = { stream, messageId: message.id, attempt: message.attempt, reason };
-  if (isPermanent(error) || error instanceof MessageInvalidError) {
-    logger.warn("message dead-lettered", { ...fields, kind: "permanent" });
-    metrics.deadLettered.inc({ stream, kind: "permanent" });
-    await settle(delivery.deadLetter(reason), logger, stream);
-  } else if (message.attempt >= maxAttempts) {
-    const final = `Gave up after ${message.attempt} attempts: ${reason}`;
-    logger.warn("message dead-lettered", { ...fields, kind: "exhausted" });
-    metrics.deadLettered.inc({ stream, kind: "exhausted" });
-    await settle(delivery.deadLetter(final), logger, stream);
-  } else {
-    logger.info("message retried", fields);
-    metrics.retried.inc({ stream });
-    await settle(delivery.retry(reason), logger, stream);
+  const decision = decideFailure(error, message.attempt, retry);
+  const fields = {
+    stream,
+    messageId: message.id,
+    attempt: message.attempt,
+    reason: reasonOf(error),
+  };
+  if (decision.action === "dead-letter") {
+    logger.warn("message dead-lettered", { ...fields, kind: decision.kind });
+    metrics.deadLettered.inc({ stream, kind: decision.kind });
+    await settle(delivery.deadLetter(decision.reason), logger, stream);
+    return;
   }
+  logger.info("message retried", { ...fields, delayMs: decision.delayMs });
+  metrics.retried.inc({ stream });
+  // The delay holds the message unacked, so a failing dependency is not
+  // hammered; at shutdown the copy goes to the back of the queue at once.
+  await delay(decision.delayMs, signal).catch(() => {});
+  await settle(delivery.retry(decision.reason), logger, stream);
 }
 
 // A failed retry or dead-letter leaves the message unacked: the broker
 // redelivers it after the reconnect, so it is logged and nothing is lost.
-async function settle(pending: Promise<void>, logger: Logger, stream: StreamName): Promise<void> {
+async function settle(pending: Promise<void>, logger: Logger, stream: string): Promise<void> {
   try {
     await pending;
   } catch (error) {

@@ -8,25 +8,25 @@
  */
 import { backoffDelay, delay } from "./backoff.ts";
 import { encodeMessage } from "./codec.ts";
-import type { Config } from "./config.ts";
 import type { Context } from "../define_function.ts";
+import type { Stream, StreamData } from "../define_stream.ts";
 import { PipelineError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RuntimeMetrics } from "./runtime_metrics.ts";
-import type { StreamData, StreamName } from "../../functions/_streams.ts";
 import type { Transport } from "./transport.ts";
 
 /** What {@linkcode createContext} needs. */
 export interface ContextParts {
   readonly name: string;
-  readonly config: Config;
+  /** The function's own resolved settings. */
+  readonly config: unknown;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
   readonly signal: AbortSignal;
   readonly now: () => number;
   /** Absent for a function that neither consumes nor publishes. */
   readonly transport: Transport | undefined;
-  readonly publishes: readonly StreamName[];
+  readonly publishes: readonly Stream[];
   /** Called with the reason on pause, `undefined` on resume. */
   readonly onPause: (reason: string | undefined) => void;
 }
@@ -34,24 +34,26 @@ export interface ContextParts {
 /** Creates the context of one running function. */
 export function createContext(parts: ContextParts): Context {
   const { name, config, logger, metrics, signal, now, transport, publishes, onPause } = parts;
-  async function publish<S extends StreamName>(
+  const declared = new Set(publishes.map((stream) => stream.name));
+  async function publish<S extends Stream>(
     stream: S,
     id: string,
     data: StreamData<S>,
   ): Promise<void> {
-    if (!publishes.includes(stream) || transport === undefined) {
-      throw new TypeError(`Cannot publish to "${stream}": "${name}" does not declare it`);
+    // The compiler already refuses an undeclared stream; this guards plain JavaScript.
+    if (!declared.has(stream.name) || transport === undefined) {
+      throw new TypeError(`Cannot publish to "${stream.name}": "${name}" does not declare it`);
     }
     const message = encodeMessage(id, data, now());
     for (let attempt = 1;; attempt++) {
       try {
-        await transport.publish(stream, message);
-        metrics.published.inc({ stream });
+        await transport.publish(stream.name, message);
+        metrics.published.inc({ stream: stream.name });
         return;
       } catch (error) {
         if (!(error instanceof PipelineError) || error.code !== "UNROUTABLE") throw error;
         if (attempt === 1 || attempt % 20 === 0) {
-          logger.warn("stream has no queue yet, retrying", { stream, id, attempt });
+          logger.warn("stream has no queue yet, retrying", { stream: stream.name, id, attempt });
         }
         await delay(backoffDelay(attempt, { initialMs: 50, maxMs: 2000 }), signal);
       }

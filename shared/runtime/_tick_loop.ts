@@ -12,9 +12,10 @@ import type { RuntimeMetrics } from "./runtime_metrics.ts";
 /** What {@linkcode runTicks} needs. */
 export interface TickParts {
   // deno-lint-ignore no-explicit-any
-  readonly fn: TickFunction<any>;
+  readonly fn: TickFunction<any, any, any>;
   readonly state: unknown;
-  readonly ctx: Context;
+  // deno-lint-ignore no-explicit-any
+  readonly ctx: Context<any, any>;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
 }

@@ -8,8 +8,8 @@
 import { Buffer } from "node:buffer";
 import { z } from "zod";
 import type { Message } from "../define_function.ts";
+import type { Stream, StreamData } from "../define_stream.ts";
 import { MessageInvalidError } from "../errors.ts";
-import { STREAM_SCHEMAS, type StreamData, type StreamName } from "../../functions/_streams.ts";
 import type { Delivery, OutgoingMessage } from "./transport.ts";
 
 /** The content type of every message. */
@@ -25,7 +25,7 @@ const envelope = z.strictObject({
 });
 
 /** Encodes one message for a stream. */
-export function encodeMessage<S extends StreamName>(
+export function encodeMessage<S extends Stream>(
   id: string,
   data: StreamData<S>,
   timestamp: number,
@@ -82,11 +82,11 @@ function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string
   return `must be at ${most} ${limit}`;
 }
 
-function invalid(stream: StreamName, detail: string): MessageInvalidError {
+function invalid(stream: string, detail: string): MessageInvalidError {
   return new MessageInvalidError(`Cannot parse message "${stream}": ${detail}`);
 }
 
-function parseJson(stream: StreamName, body: Uint8Array): unknown {
+function parseJson(stream: string, body: Uint8Array): unknown {
   try {
     return JSON.parse(decoder.decode(body));
   } catch {
@@ -95,31 +95,31 @@ function parseJson(stream: StreamName, body: Uint8Array): unknown {
 }
 
 /** Decodes and validates a delivery; throws {@linkcode MessageInvalidError}. */
-export function decodeDelivery<S extends StreamName>(
+export function decodeDelivery<S extends Stream>(
   stream: S,
   delivery: Delivery,
   options: DecodeDeliveryOptions = {},
 ): Message<S> {
   const maxBytes = options.maxBytes ?? 64 * 1024;
   if (delivery.body.byteLength > maxBytes) {
-    throw invalid(stream, `body of ${delivery.body.byteLength} bytes exceeds ${maxBytes}`);
+    throw invalid(stream.name, `body of ${delivery.body.byteLength} bytes exceeds ${maxBytes}`);
   }
   if (delivery.contentType !== undefined && delivery.contentType !== CONTENT_TYPE) {
-    throw invalid(stream, `content type "${delivery.contentType}" is not "${CONTENT_TYPE}"`);
+    throw invalid(stream.name, `content type "${delivery.contentType}" is not "${CONTENT_TYPE}"`);
   }
-  const outer = envelope.safeParse(parseJson(stream, delivery.body), { reportInput: true });
-  if (!outer.success) throw invalid(stream, describeIssue(outer.error.issues[0]!));
+  const outer = envelope.safeParse(parseJson(stream.name, delivery.body), { reportInput: true });
+  if (!outer.success) throw invalid(stream.name, describeIssue(outer.error.issues[0]!));
   const { id, timestamp, data } = outer.data;
   if (delivery.messageId !== undefined && delivery.messageId !== id) {
-    throw invalid(stream, `messageId "${delivery.messageId}" differs from id "${id}"`);
+    throw invalid(stream.name, `messageId "${delivery.messageId}" differs from id "${id}"`);
   }
-  const inner = STREAM_SCHEMAS[stream].safeParse(data, { reportInput: true });
+  const inner = stream.schema.safeParse(data, { reportInput: true });
   if (!inner.success) {
     const issue = inner.error.issues[0]!;
-    throw invalid(stream, describeIssue({ ...issue, path: ["data", ...issue.path] }));
+    throw invalid(stream.name, describeIssue({ ...issue, path: ["data", ...issue.path] }));
   }
   return {
-    stream,
+    stream: stream.name,
     id,
     timestamp,
     data: inner.data as StreamData<S>,

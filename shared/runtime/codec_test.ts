@@ -3,6 +3,7 @@ import { Buffer } from "node:buffer";
 import { decodeDelivery, encodeMessage } from "./codec.ts";
 import { MessageInvalidError } from "../errors.ts";
 import type { Delivery } from "./transport.ts";
+import { FEATURES_X, FEATURES_Y_TRUE } from "../../functions/_streams.ts";
 
 const features = {
   age: 0.03,
@@ -34,7 +35,7 @@ function delivery(body: string | Uint8Array, extra: Partial<Delivery> = {}): Del
 
 function reason(body: string, extra: Partial<Delivery> = {}, maxBytes?: number): string {
   try {
-    decodeDelivery("features/X", delivery(body, extra), maxBytes ? { maxBytes } : {});
+    decodeDelivery(FEATURES_X, delivery(body, extra), maxBytes ? { maxBytes } : {});
   } catch (error) {
     assert.ok(error instanceof MessageInvalidError);
     assert.equal(error.code, "MESSAGE_INVALID");
@@ -44,9 +45,9 @@ function reason(body: string, extra: Partial<Delivery> = {}, maxBytes?: number):
 }
 
 Deno.test("encodeMessage() and decodeDelivery() round-trip a message", () => {
-  const out = encodeMessage<"features/Y_true">("abc-1", { y_true: 151 }, 1700);
+  const out = encodeMessage<typeof FEATURES_Y_TRUE>("abc-1", { y_true: 151 }, 1700);
   const message = decodeDelivery(
-    "features/Y_true",
+    FEATURES_Y_TRUE,
     delivery(out.body, { messageId: "abc-1", attempt: 2 }),
   );
   assert.deepEqual(message, {
@@ -106,7 +107,7 @@ Deno.test("decodeDelivery() checks y ranges", () => {
   assert.throws(
     () =>
       decodeDelivery(
-        "features/Y_true",
+        FEATURES_Y_TRUE,
         delivery(JSON.stringify({ id: "a", timestamp: 1, data: { y_true: 1e9 } })),
       ),
     {

@@ -13,14 +13,22 @@ import type { Transport, TransportEvents } from "./transport.ts";
 
 let embedded: MemoryBroker | undefined;
 
+/** Options of {@linkcode createTransport}. */
+export interface CreateTransportOptions {
+  readonly logger: Logger;
+  readonly events: TransportEvents;
+  /** The streams the function consumes or publishes. */
+  readonly streams: readonly string[];
+}
+
 /** Opens the configured transport. */
 export async function createTransport(
   config: Config,
-  logger: Logger,
-  events: TransportEvents,
+  options: CreateTransportOptions,
 ): Promise<Transport> {
+  const { logger, events, streams } = options;
   if (config.amqpUrl !== undefined) {
-    return await createAmqpTransport(config.amqpUrl, { logger, events });
+    return await createAmqpTransport(config.amqpUrl, { logger, events, streams });
   }
   logger.warn("AMQP_URL is not set: using the embedded broker of this process");
   embedded ??= new MemoryBroker();

@@ -1,23 +1,40 @@
 /**
- * The functions of the pipeline and the one command that starts each of them:
+ * The one command that starts a function as a service, in its sandbox:
  * `deno task start <name>`, `deno task dev`, the containers and the tests all
- * run exactly this, with the permission set named after the function.
+ * run exactly this.
  *
  * @module
  */
+import { join } from "node:path";
+import type { Env } from "../settings.ts";
+import { loadConfig } from "./config.ts";
+import { loadFunction } from "./load_function.ts";
+import { PROJECT_ROOT, sandboxFlags, type SandboxFlagsOptions } from "./sandbox_flags.ts";
 
-/** The functions in `functions/`, in pipeline order. */
-export const FUNCTION_NAMES = ["features", "model", "metrics", "plot"] as const;
-
-/** One of the pipeline's function names. */
-export type FunctionName = typeof FUNCTION_NAMES[number];
-
-/** True when `name` is one of {@linkcode FUNCTION_NAMES}. */
-export function isFunctionName(name: string): name is FunctionName {
-  return (FUNCTION_NAMES as readonly string[]).includes(name);
+/**
+ * The arguments after `deno` that run the function `name` as a service with
+ * the environment `env`. Throws `ConfigError` on a bad setting and
+ * `FunctionNotFoundError` on an unknown name, as the start itself would.
+ */
+export async function functionCommand(
+  name: string,
+  env: Env,
+  options: SandboxFlagsOptions = {},
+): Promise<string[]> {
+  const root = options.root ?? PROJECT_ROOT;
+  const fn = await loadFunction(name, env);
+  return [
+    "run",
+    "--frozen",
+    "--no-prompt",
+    `--config=${join(root, "deno.json")}`,
+    ...sandboxFlags(fn, loadConfig(env), options),
+    join(root, "shared", "main.ts"),
+    name,
+  ];
 }
 
-/** The arguments after `deno` that run one function as a service. */
-export function functionCommand(name: FunctionName): string[] {
-  return ["run", "--frozen", `-P=${name}`, "shared/main.ts", name];
+/** Quotes words for a POSIX shell. */
+export function shellQuote(words: readonly string[]): string {
+  return words.map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ");
 }

@@ -9,14 +9,18 @@ import { createContext } from "./_context.ts";
 import { runTicks } from "./_tick_loop.ts";
 import { delay } from "./backoff.ts";
 import type { Config } from "./config.ts";
-import type { PipelineFunction } from "../define_function.ts";
+import type { LoadedFunction } from "./load_function.ts";
+import type { Context } from "../define_function.ts";
 import { type HealthServer, serveHealth } from "./health_server.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { RuntimeMetrics } from "./runtime_metrics.ts";
 import type { Subscription, Transport, TransportEvents } from "./transport.ts";
 
-/** Opens a transport that reports to the given events. */
-export type Connect = (events: TransportEvents) => Transport | Promise<Transport>;
+/** Opens a transport that reports to the given events, for a function using these streams. */
+export type Connect = (
+  events: TransportEvents,
+  streams: readonly string[],
+) => Transport | Promise<Transport>;
 
 /** Options of {@linkcode runFunction}. */
 export interface RunFunctionOptions {
@@ -43,12 +47,13 @@ export interface FunctionRunner {
 
 /** Starts a function; resolves once it consumes (or ticks). */
 export async function runFunction(
-  fn: PipelineFunction,
+  loaded: LoadedFunction,
   config: Config,
   options: RunFunctionOptions = {},
 ): Promise<FunctionRunner> {
-  const logger = options.logger ?? createLogger(fn.name, { level: config.logLevel });
-  const metrics = new RuntimeMetrics(fn.name);
+  const { name, definition: fn } = loaded;
+  const logger = options.logger ?? createLogger(name, { level: config.logLevel });
+  const metrics = new RuntimeMetrics(name);
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const subscriptions: Subscription[] = [];
@@ -64,9 +69,11 @@ export async function runFunction(
 
   const usesBroker = fn.publishes.length > 0 || fn.kind === "consumer";
   const transport = usesBroker ? await openTransport() : undefined;
-  const ctx = createContext({
-    name: fn.name,
-    config,
+  // The function's own types were checked where it was defined; here it is any function.
+  // deno-lint-ignore no-explicit-any
+  const ctx: Context<any, any> = createContext({
+    name,
+    config: loaded.settings,
     logger,
     metrics,
     signal: stopping.signal,
@@ -89,12 +96,13 @@ export async function runFunction(
       ctx,
       logger,
       metrics,
-      maxAttempts: config.maxAttempts,
+      retry: config,
       maxMessageBytes: config.maxMessageBytes,
+      signal: stopping.signal,
     };
     for (const stream of fn.consumes) {
       subscriptions.push(
-        await transport!.subscribe(stream, fn.name, (delivery) => {
+        await transport!.subscribe(stream.name, name, (delivery) => {
           const work = consumeDelivery(stream, delivery, parts);
           inFlight.add(work);
           work.finally(() => inFlight.delete(work));
@@ -148,8 +156,10 @@ export async function runFunction(
 
   async function openTransport(): Promise<Transport> {
     if (options.connect === undefined) {
-      throw new TypeError(`Cannot start "${fn.name}": it needs a broker and no connect was given`);
+      throw new TypeError(`Cannot start "${name}": it needs a broker and no connect was given`);
     }
+    const streams = [...(fn.kind === "consumer" ? fn.consumes : []), ...fn.publishes]
+      .map((stream) => stream.name);
     return await options.connect({
       state: (next) => {
         metrics.connected.set(next === "connected" ? 1 : 0);
@@ -165,7 +175,7 @@ export async function runFunction(
         logger.error("broker connection lost for good", { error });
         fatal(error);
       },
-    });
+    }, streams);
   }
 
   function startServer(): HealthServer {

@@ -14,7 +14,6 @@
  *
  * @module
  */
-import type { StreamName } from "../../functions/_streams.ts";
 
 /** A message as handed to {@linkcode Transport.publish}. */
 export interface OutgoingMessage {
@@ -92,10 +91,10 @@ export interface Transport {
    * and at least one queue took it; waits while the broker blocks publishers
    * or the connection is down.
    */
-  publish(stream: StreamName, message: OutgoingMessage): Promise<void>;
+  publish(stream: string, message: OutgoingMessage): Promise<void>;
   /** Declares the group's queue for a stream and consumes it. */
   subscribe(
-    stream: StreamName,
+    stream: string,
     group: string,
     onDelivery: (delivery: Delivery) => void,
     options: SubscribeOptions,
@@ -105,7 +104,7 @@ export interface Transport {
 }
 
 /** The queue of one consumer group on one stream. */
-export function queueName(stream: StreamName, group: string): string {
+export function queueName(stream: string, group: string): string {
   return `${stream}.${group}`;
 }
 

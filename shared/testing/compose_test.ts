@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../runtime/config.ts";
-import { FUNCTION_NAMES, type FunctionName } from "../runtime/function_command.ts";
+import { functionVariables, importFunction, listFunctions } from "../runtime/load_function.ts";
+import { CONFIG_VARIABLES } from "../runtime/config.ts";
+
+const FUNCTION_NAMES = listFunctions();
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
-const DENO_JSON = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 interface Service {
@@ -150,7 +152,7 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
 
   const amqpUrl = () =>
     `amqp://${example.RABBITMQ_USER}:${example.RABBITMQ_PASSWORD}@rabbitmq:5672`;
-  const expectations: Record<FunctionName, Partial<Service>> = {
+  const expectations: Record<string, Partial<Service>> = {
     features: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
     model: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
     metrics: {
@@ -180,15 +182,16 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
       assert.ok(seconds(service.stop_grace_period) > shutdownSeconds);
       assert.equal(service.ports, undefined, `${name} publishes a host port`);
       assert.equal(service.init, undefined, "The image's tini is already PID 1");
-      assert.deepEqual(service.depends_on, expectations[name].depends_on);
-      assert.deepEqual(service.volumes, expectations[name].volumes);
-      assert.equal(service.user, expectations[name].user);
+      assert.deepEqual(service.depends_on, expectations[name]?.depends_on);
+      assert.deepEqual(service.volumes, expectations[name]?.volumes);
+      assert.equal(service.user, expectations[name]?.user);
       assert.equal(service.healthcheck?.test[4], "--allow-net=127.0.0.1:8080");
     });
 
-    await t.step(`${name}: its environment is read by its permission set`, () => {
+    await t.step(`${name}: its environment is read by its sandbox`, async () => {
       const environment = services[name]?.environment ?? {};
-      const permitted: string[] = DENO_JSON.permissions[name].env;
+      const definition = await importFunction(name);
+      const permitted = [...CONFIG_VARIABLES, ...functionVariables(definition)];
       for (const variable of Object.keys(environment)) {
         assert.ok(permitted.includes(variable), `${name} cannot read ${variable}`);
       }

@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { FUNCTION_NAMES, functionCommand } from "../runtime/function_command.ts";
+import { listFunctions } from "../runtime/load_function.ts";
+
+const FUNCTION_NAMES = listFunctions();
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -52,6 +54,7 @@ function stages(instructions: Instruction[]): Instruction[][] {
 async function argvOf(script: string, fn: string, dir: string): Promise<string[]> {
   const output = await new Deno.Command("sh", {
     args: ["-c", script],
+    cwd: ROOT,
     env: { PATH: `${dir}:/usr/bin:/bin`, FUNCTION: fn },
     clearEnv: true,
     stdout: "piped",
@@ -97,12 +100,13 @@ Deno.test("Dockerfile.deno builds each function with CI's Deno and runs it as de
     const order = [
       "deno.json deno.lock ./",
       "shared/ shared/",
+      "functions/_*.ts functions/",
       "functions/${FUNCTION}/ functions/${FUNCTION}/",
     ];
     const copies = steps.filter((s) => order.includes(s));
     assert.deepEqual(copies, order);
     const install = steps.findIndex((s) => s.includes("deno install"));
-    assert.equal(install, steps.indexOf(order[2] ?? "") + 1);
+    assert.equal(install, steps.indexOf(order[3] ?? "") + 2, "check, then install");
     assert.deepEqual(find(deps, "COPY"), order);
   });
 
@@ -116,6 +120,7 @@ Deno.test("Dockerfile.deno builds each function with CI's Deno and runs it as de
           "--frozen",
           ...scripts,
           "--entrypoint",
+          "shared/start_command.ts",
           "shared/main.ts",
           `functions/${fn}/mod.ts`,
         ]);
@@ -123,10 +128,11 @@ Deno.test("Dockerfile.deno builds each function with CI's Deno and runs it as de
     });
 
     await t.step("refuses to build for a FUNCTION that is not a function", async () => {
-      const script = find(deps, "RUN")[0] ?? "";
+      const script = find(deps, "RUN").find((s) => s.startsWith("test -f")) ?? "";
       for (const fn of FUNCTION_NAMES) assert.deepEqual(await argvOf(script, fn, dir), []);
       const output = await new Deno.Command("sh", {
         args: ["-c", script],
+        cwd: ROOT,
         env: { FUNCTION: "modle" },
         stdout: "null",
         stderr: "piped",
@@ -134,22 +140,25 @@ Deno.test("Dockerfile.deno builds each function with CI's Deno and runs it as de
       assert.equal(output.code, 1);
       assert.equal(
         new TextDecoder().decode(output.stderr),
-        'Cannot build: FUNCTION "modle" is not one of features, model, metrics, plot\n',
+        "Cannot build: there is no functions/modle/mod.ts\n",
       );
     });
 
-    await t.step("CMD is functionCommand(name), with FUNCTION from the build arg", async () => {
-      assert.deepEqual(find(runtime, "ARG"), ["FUNCTION"]);
-      assert.deepEqual(find(runtime, "ENV"), ["FUNCTION=${FUNCTION}"]);
-      const cmd = find(runtime, "CMD");
-      assert.equal(cmd.length, 1);
-      const [shell, flag, script = "", ...rest] = JSON.parse(cmd[0] ?? "[]") as string[];
-      assert.deepEqual([shell, flag, rest], ["sh", "-c", []]);
-      assert.match(script, /^exec deno /, "Deno must replace the shell to get SIGTERM");
-      for (const fn of FUNCTION_NAMES) {
-        assert.deepEqual(await argvOf(script, fn, dir), functionCommand(fn));
-      }
-    });
+    await t.step(
+      "CMD runs what deno task start runs, with FUNCTION from the build arg",
+      async () => {
+        assert.deepEqual(find(runtime, "ARG"), ["FUNCTION"]);
+        assert.deepEqual(find(runtime, "ENV"), ["FUNCTION=${FUNCTION}"]);
+        const cmd = find(runtime, "CMD");
+        assert.equal(cmd.length, 1);
+        const [shell, flag, script = "", ...rest] = JSON.parse(cmd[0] ?? "[]") as string[];
+        assert.deepEqual([shell, flag, rest], ["sh", "-c", []]);
+        const task = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks.start.command;
+        const taskScript = task.match(/^sh -c '(.*)'$/)?.[1] ?? "";
+        assert.equal(script, taskScript.replaceAll('"$0"', '"$FUNCTION"'));
+        assert.match(script, /eval "exec \$cmd"$/, "Deno must replace the shell to get SIGTERM");
+      },
+    );
   });
 
   await t.step("runs as the deno user, keeps the image's tini entrypoint", () => {

@@ -1,25 +1,26 @@
 /**
  * A {@linkcode Context} without a broker, for testing a function's logic by
- * calling it directly: real config from `loadConfig`, a recording logger,
- * publishes, counters and gauges kept for assertions, and a clock the test
- * sets.
+ * calling it directly: its settings read from an environment the test gives,
+ * a recording logger, publishes, counters and gauges kept for assertions,
+ * and a clock the test sets.
  *
  * @module
  */
-import { type Env, loadConfig } from "../runtime/config.ts";
 import type { Context } from "../define_function.ts";
+import type { Stream, StreamData } from "../define_stream.ts";
 import { createLogger } from "../logger.ts";
-import type { StreamData, StreamName } from "../../functions/_streams.ts";
+import { type Env, readSettings, type Settings, type SettingValues } from "../settings.ts";
 
 /** One call of `ctx.publish`. */
 export interface Published {
-  readonly stream: StreamName;
+  /** The stream's name. */
+  readonly stream: string;
   readonly id: string;
   readonly data: unknown;
 }
 
 /** A Context plus what the function did through it. */
-export interface FakeContext extends Context {
+export interface FakeContext<Config = unknown> extends Context<Stream, Config> {
   /** Every log record, parsed, in order. */
   readonly logs: Record<string, unknown>[];
   /** Every confirmed publish, in order. */
@@ -36,32 +37,38 @@ export interface FakeContext extends Context {
 
 /** Options of {@linkcode fakeContext}. */
 export interface FakeContextOptions {
-  /** Environment for `loadConfig`. @default {} */
+  /** The function's name. @default "test" */
+  name?: string;
+  /** The environment the settings are read from. @default {} */
   env?: Env;
   /** The clock. @default reads the context's `time` field */
   now?: () => number;
   /** Stands in for the broker's confirm. @default resolves at once */
-  publish?: (stream: StreamName, id: string) => Promise<void>;
+  publish?: (stream: string, id: string) => Promise<void>;
   /** @default a signal never aborted */
   signal?: AbortSignal;
 }
 
-/** Builds a fake Context for the function `name`. */
-export function fakeContext(name: string, options: FakeContextOptions = {}): FakeContext {
+/** Builds a fake Context for a function with these settings. */
+export function fakeContext<S extends Settings>(
+  settings: S,
+  options: FakeContextOptions = {},
+): FakeContext<SettingValues<S>> {
+  const name = options.name ?? "test";
   const confirm = options.publish ?? (() => Promise.resolve());
   const now = options.now ?? (() => ctx.time);
-  const ctx: FakeContext = {
+  const ctx: FakeContext<SettingValues<S>> = {
     name,
-    config: loadConfig(options.env ?? {}),
+    config: readSettings(settings, options.env ?? {}),
     logger: createLogger(name, {
       level: "debug",
       now,
       write: (line) => ctx.logs.push(JSON.parse(line)),
     }),
     signal: options.signal ?? new AbortController().signal,
-    async publish<S extends StreamName>(stream: S, id: string, data: StreamData<S>) {
-      await confirm(stream, id);
-      ctx.published.push({ stream, id, data });
+    async publish<T extends Stream>(stream: T, id: string, data: StreamData<T>) {
+      await confirm(stream.name, id);
+      ctx.published.push({ stream: stream.name, id, data });
     },
     counter(counter) {
       if (!ctx.counters.has(counter)) ctx.counters.set(counter, 0);

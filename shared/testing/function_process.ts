@@ -1,12 +1,12 @@
 /**
  * Runs one function as its own process with the exact command a container
- * runs (`deno run -P=<name> shared/main.ts <name>`), collecting its JSON log
- * lines, for end-to-end and fault tests.
+ * runs (`functionCommand()`: `shared/main.ts <name>` in the function's
+ * sandbox), collecting its JSON log lines, for end-to-end and fault tests.
  *
  * @module
  */
 import { delay } from "../runtime/backoff.ts";
-import { functionCommand, type FunctionName } from "../runtime/function_command.ts";
+import { functionCommand } from "../runtime/function_command.ts";
 import { waitFor, type WaitForOptions } from "./wait_for.ts";
 
 /** One parsed log line. */
@@ -14,7 +14,7 @@ export type LogRecord = Record<string, unknown> & { event?: string; level?: stri
 
 /** A function running as a child process. */
 export interface FunctionProcess {
-  readonly name: FunctionName;
+  readonly name: string;
   readonly pid: number;
   /** Parsed JSON log lines so far (stdout). */
   readonly logs: LogRecord[];
@@ -41,12 +41,12 @@ export interface SpawnFunctionOptions {
 }
 
 /** Starts a function; the environment adds to (not replaces) this process's. */
-export function spawnFunction(
-  name: FunctionName,
+export async function spawnFunction(
+  name: string,
   env: Record<string, string>,
   options: SpawnFunctionOptions = {},
-): FunctionProcess {
-  const [run, ...rest] = functionCommand(name);
+): Promise<FunctionProcess> {
+  const [run, ...rest] = await functionCommand(name, { ...Deno.env.toObject(), ...env });
   const child = new Deno.Command(Deno.execPath(), {
     args: [run!, ...(options.denoFlags ?? []), ...rest],
     env: { NO_COLOR: "1", ...env },

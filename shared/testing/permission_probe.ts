@@ -1,12 +1,11 @@
 /**
  * Tries a list of operations under whatever permissions this process was given and prints one
  * JSON line per operation: `{"check": "...", "outcome": "ok" | <error name>, "detail": ...}`.
- * permissions_test.ts runs it as `deno run --frozen -P=<function> permission_probe.ts ...`
- * to show what each function's permission set allows and denies.
+ * permissions_test.ts runs it under each function's sandbox flags (`sandboxFlags()`) to show
+ * what each function may do and what it may not.
  *
  * Checks: `read:<path>`, `write:<path>` (writes then removes), `connect:<host>:<port>`,
- * `env:<name>`, `query:<name>[:<target>]` (reports the state, touches nothing),
- * `render` (loads chartjs-node-canvas and draws a 100x100 bar chart).
+ * `env:<name>`, `query:<name>[:<target>]` (reports the state, touches nothing).
  *
  * @module
  */
@@ -41,20 +40,6 @@ function descriptor(name: string, target: string | undefined): Query {
   }
 }
 
-async function render(): Promise<number> {
-  const { ChartJSNodeCanvas } = await import("chartjs-node-canvas");
-  const canvas = new ChartJSNodeCanvas({ width: 100, height: 100 });
-  const png = await canvas.renderToBuffer({
-    type: "bar",
-    data: { labels: ["a", "b"], datasets: [{ label: "n", data: [1, 2] }] },
-  });
-  const signature = [0x89, 0x50, 0x4e, 0x47];
-  if (!signature.every((byte, i) => png[i] === byte)) {
-    throw new SyntaxError("Cannot render a chart: the output is not a PNG");
-  }
-  return png.length;
-}
-
 async function run(check: string): Promise<string | number> {
   const [action = "", ...rest] = check.split(":");
   const arg = rest.join(":");
@@ -80,8 +65,6 @@ async function run(check: string): Promise<string | number> {
       return (await Deno.permissions.query(
         descriptor(rest[0] ?? "", rest.slice(1).join(":") || undefined),
       )).state;
-    case "render":
-      return await render();
     default:
       throw new RangeError(`Cannot run check "${check}": unknown action "${action}"`);
   }

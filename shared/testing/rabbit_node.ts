@@ -35,6 +35,8 @@ export interface RabbitNode {
   kill(): Promise<void>;
   /** Runs `rabbitmqctl -n <node> <args>` and returns its stdout. */
   ctl(...args: string[]): Promise<string>;
+  /** The PID of the node's Erlang VM, from its PID file. */
+  pid(): Promise<number>;
   /** Kills the node (by its PID: its data is thrown away) and deletes its folder; may be called twice. */
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
     startApp: () => run(CTL, ["-n", nodeName, "start_app"]).then(() => {}),
     kill: () => kill(`${dir}/pid`),
     ctl: (...args) => run(CTL, ["-n", nodeName, ...args]),
+    pid: async () => Number((await Deno.readTextFile(`${dir}/pid`)).trim()),
     close: () => {
       closing ??= (async () => {
         try {

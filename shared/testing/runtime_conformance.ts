@@ -9,16 +9,12 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { delay } from "../runtime/backoff.ts";
 import { type Config, loadConfig } from "../runtime/config.ts";
-import {
-  type AnyMessage,
-  type ConsumerFunction,
-  defineConsumer,
-  defineTicker,
-} from "../define_function.ts";
+import { defineConsumer, defineTicker, type MessageOf } from "../define_function.ts";
 import { PermanentError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { type Connect, type FunctionRunner, runFunction } from "../runtime/run_function.ts";
-import type { StreamName } from "../../functions/_streams.ts";
+import { FEATURES_X, FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../../functions/_streams.ts";
+import { configureFunction, type LoadedFunction } from "../runtime/load_function.ts";
 import { deadLetterQueueName, queueName } from "../runtime/transport.ts";
 import { waitFor } from "./wait_for.ts";
 
@@ -34,14 +30,15 @@ export interface RuntimeHarness {
   /** Opens connections to the broker under test; `crash()` drops them all abruptly. */
   connection(): { connect: Connect; crash(): void };
   /** Publishes bytes to a stream as they are. */
-  publishRaw(stream: StreamName, message: RawMessage): Promise<void>;
+  publishRaw(stream: string, message: RawMessage): Promise<void>;
   /** Removes and returns a queue's ready messages with their `x-death-reason`. */
   drainQueue(queue: string): Promise<{ body: string; reason: string | undefined }[]>;
   /** Deletes a consumer group's queues and their dead-letter queues. */
-  deleteGroup(group: string, streams: readonly StreamName[]): Promise<void>;
+  deleteGroup(group: string, streams: readonly string[]): Promise<void>;
 }
 
 const config: Config = loadConfig({
+  RETRY_DELAY_MS: "10",
   HTTP_HOST: "127.0.0.1",
   HTTP_PORT: "0",
   MAX_ATTEMPTS: "3",
@@ -79,16 +76,19 @@ function truth(id: string, y: number): RawMessage {
   return envelope(id, { y_true: y });
 }
 
-type Handle = (message: AnyMessage) => Promise<void> | void;
+type Handle = (message: MessageOf<typeof FEATURES_Y_TRUE>) => Promise<void> | void;
 
-function consumer(name: string, handle: Handle): ConsumerFunction<undefined> {
-  return defineConsumer({
+function consumer(name: string, handle: Handle): LoadedFunction {
+  return configureFunction(
     name,
-    consumes: ["features/Y_true"],
-    publishes: [],
-    setup: () => undefined,
-    handle: (message) => handle(message),
-  });
+    defineConsumer({
+      consumes: [FEATURES_Y_TRUE],
+      publishes: [],
+      setup: () => undefined,
+      handle: (message) => handle(message),
+    }),
+    {},
+  );
 }
 
 /** Runs every case as a step of `t` against the harness's transport. */
@@ -118,18 +118,21 @@ export async function runtimeConformance(
     await t.step("a publish waits until its stream has a queue", async () => {
       const group = uniqueGroup("late");
       const source = await runFunction(
-        defineTicker({
-          name: uniqueGroup("source"),
-          publishes: ["features/Y_true"],
-          intervalMs: () => 0,
-          setup: () => ({ sent: 0 }),
-          tick: async (state, ctx) => {
-            if (state.sent === 3) return "done";
-            state.sent++;
-            await ctx.publish("features/Y_true", `late-${state.sent}`, { y_true: state.sent });
-            return "continue";
-          },
-        }),
+        configureFunction(
+          uniqueGroup("source"),
+          defineTicker({
+            publishes: [FEATURES_Y_TRUE],
+            intervalMs: () => 0,
+            setup: () => ({ sent: 0 }),
+            tick: async (state, ctx) => {
+              if (state.sent === 3) return "done";
+              state.sent++;
+              await ctx.publish(FEATURES_Y_TRUE, `late-${state.sent}`, { y_true: state.sent });
+              return "continue";
+            },
+          }),
+          {},
+        ),
         config,
         { logger: silentLogger, connect: harness.connection().connect },
       );
@@ -146,17 +149,20 @@ export async function runtimeConformance(
       const sink = uniqueGroup("sink");
       used.push(relay);
       const runner = await runFunction(
-        defineConsumer({
-          name: relay,
-          consumes: ["features/X"],
-          publishes: ["predictions/Y_pred"],
-          setup: () => undefined,
-          handle: (m, _s, ctx) =>
-            ctx.publish("predictions/Y_pred", m.id, {
-              y_pred: 1,
-              model: { name: "t", version: "1" },
-            }),
-        }),
+        configureFunction(
+          relay,
+          defineConsumer({
+            consumes: [FEATURES_X],
+            publishes: [PREDICTIONS_Y_PRED],
+            setup: () => undefined,
+            handle: (m, _s, ctx) =>
+              ctx.publish(PREDICTIONS_Y_PRED, m.id, {
+                y_pred: 1,
+                model: { name: "t", version: "1" },
+              }),
+          }),
+          {},
+        ),
         config,
         { logger: silentLogger, connect: harness.connection().connect },
       );
@@ -164,13 +170,16 @@ export async function runtimeConformance(
       used.push(sink);
       runners.push(
         await runFunction(
-          defineConsumer({
-            name: sink,
-            consumes: ["predictions/Y_pred"],
-            publishes: [],
-            setup: () => undefined,
-            handle: (m) => void seen.push(m.id),
-          }),
+          configureFunction(
+            sink,
+            defineConsumer({
+              consumes: [PREDICTIONS_Y_PRED],
+              publishes: [],
+              setup: () => undefined,
+              handle: (m) => void seen.push(m.id),
+            }),
+            {},
+          ),
           config,
           { logger: silentLogger, connect: harness.connection().connect },
         ),
@@ -254,7 +263,7 @@ export async function runtimeConformance(
     await t.step("competing replicas split the work without loss or duplication", async () => {
       const group = uniqueGroup("compete");
       const byReplica: string[][] = [[], []];
-      const slow = (replica: number) => async (m: AnyMessage) => {
+      const slow = (replica: number) => async (m: MessageOf<typeof FEATURES_Y_TRUE>) => {
         await delay(2);
         byReplica[replica]!.push(m.id);
       };
@@ -294,7 +303,7 @@ export async function runtimeConformance(
     await t.step("graceful shutdown finishes in-flight work and loses nothing", async () => {
       const group = uniqueGroup("shutdown");
       const done: string[] = [];
-      const slowly = async (m: AnyMessage) => {
+      const slowly = async (m: MessageOf<typeof FEATURES_Y_TRUE>) => {
         await delay(30);
         done.push(m.id);
       };

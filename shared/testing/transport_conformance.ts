@@ -21,7 +21,6 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { StreamName } from "../../functions/_streams.ts";
 import {
   ATTEMPT_HEADER,
   deadLetterQueueName,
@@ -146,7 +145,7 @@ class Inbox {
 
 async function subscribed(
   transport: Transport,
-  stream: StreamName,
+  stream: string,
   group: string,
   prefetch = 10,
 ): Promise<Inbox> {

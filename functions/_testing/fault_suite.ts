@@ -11,26 +11,29 @@
 // deno-lint-ignore-file no-console
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadDiabetes } from "../../functions/features/load_diabetes.ts";
-import { mulberry32 } from "../../functions/features/mulberry32.ts";
-import { loadModel } from "../../functions/model/load_model.ts";
-import { delay } from "../runtime/backoff.ts";
-import { loadConfig } from "../runtime/config.ts";
-import type { ConsumerFunction, PipelineFunction } from "../define_function.ts";
-import type { FunctionName } from "../runtime/function_command.ts";
-import { createLogger } from "../logger.ts";
-import { MemoryBroker } from "../memory/memory_broker.ts";
-import { createMemoryTransport, type MemoryTransport } from "../memory/memory_transport.ts";
-import { type FunctionRunner, runFunction } from "../runtime/run_function.ts";
+import { loadDiabetes } from "../features/load_diabetes.ts";
+import { mulberry32 } from "../features/mulberry32.ts";
+import { loadModel } from "../model/load_model.ts";
+import { delay } from "../../shared/runtime/backoff.ts";
+import { loadConfig } from "../../shared/runtime/config.ts";
+import type { ConsumerFunction } from "../../shared/define_function.ts";
+import { loadFunction } from "../../shared/runtime/load_function.ts";
+import { createLogger } from "../../shared/logger.ts";
+import { MemoryBroker } from "../../shared/memory/memory_broker.ts";
+import {
+  createMemoryTransport,
+  type MemoryTransport,
+} from "../../shared/memory/memory_transport.ts";
+import { type FunctionRunner, runFunction } from "../../shared/runtime/run_function.ts";
 import {
   checkMetricLog,
   confirmedObservations,
   type MetricLogCheck,
   startedObservations,
 } from "./check_metric_log.ts";
-import { type FunctionProcess, spawnFunction } from "./function_process.ts";
-import { listQueues, type RabbitNode, startRabbitNode } from "./rabbit_node.ts";
-import { waitFor } from "./wait_for.ts";
+import { type FunctionProcess, spawnFunction } from "../../shared/testing/function_process.ts";
+import { listQueues, type RabbitNode, startRabbitNode } from "../../shared/testing/rabbit_node.ts";
+import { waitFor } from "../../shared/testing/wait_for.ts";
 
 const N = Number(Deno.env.get("FAULTS_N") ?? 20000);
 const SEED = Number(Deno.env.get("FAULTS_SEED") ?? 2026);
@@ -74,11 +77,11 @@ async function readCsv(path: string): Promise<string> {
 
 class Pipeline {
   readonly runs: FunctionProcess[] = [];
-  readonly #current = new Map<FunctionName, FunctionProcess>();
+  readonly #current = new Map<string, FunctionProcess>();
   constructor(readonly node: RabbitNode, readonly logsDir: string) {}
 
-  start(name: FunctionName, extra: Record<string, string> = {}): FunctionProcess {
-    const process = spawnFunction(name, {
+  async start(name: string, extra: Record<string, string> = {}): Promise<FunctionProcess> {
+    const process = await spawnFunction(name, {
       AMQP_URL: this.node.url,
       LOGS_DIR: this.logsDir,
       HTTP_HOST: "127.0.0.1",
@@ -92,11 +95,11 @@ class Pipeline {
     return process;
   }
 
-  current(name: FunctionName): FunctionProcess {
+  current(name: string): FunctionProcess {
     return this.#current.get(name)!;
   }
 
-  async kill(name: FunctionName): Promise<void> {
+  async kill(name: string): Promise<void> {
     const process = this.current(name);
     process.kill("SIGKILL");
     await process.exited;
@@ -224,14 +227,16 @@ Deno.test("the pipeline on the embedded broker loses and doubles nothing through
   const n = Math.min(N, 5000);
   const logsDir = await Deno.makeTempDir({ prefix: "faults-embedded-" });
   const csvPath = join(logsDir, "metric_log.csv");
-  const config = loadConfig({
+  const env = {
     LOGS_DIR: logsDir,
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: "0",
     FEATURES_LIMIT: String(n),
     FEATURES_INTERVAL_MS: "0",
     MAX_ATTEMPTS: "10",
-  });
+    RETRY_DELAY_MS: "5",
+  };
+  const config = loadConfig(env);
   const broker = new MemoryBroker();
   const random = mulberry32(SEED);
   const records: Record<string, unknown>[] = [];
@@ -248,9 +253,12 @@ Deno.test("the pipeline on the embedded broker loses and doubles nothing through
       return fn.handle(message, state, ctx);
     },
   });
-  async function start(name: FunctionName): Promise<void> {
-    let fn: PipelineFunction = (await import(`../../functions/${name}/mod.ts`)).default;
-    if (fn.kind === "consumer") fn = flaky(fn);
+  async function start(name: string): Promise<void> {
+    const loaded = await loadFunction(name, env);
+    const { definition } = loaded;
+    const fn = definition.kind === "consumer"
+      ? { ...loaded, definition: flaky(definition) }
+      : loaded;
     let transport: MemoryTransport | undefined;
     const runner = await runFunction(fn, config, {
       logger: createLogger(name, { level: "debug", write: (l) => records.push(JSON.parse(l)) }),
@@ -258,7 +266,7 @@ Deno.test("the pipeline on the embedded broker loses and doubles nothing through
     });
     live.set(name, { runner, transport: transport! });
   }
-  async function crash(name: FunctionName): Promise<void> {
+  async function crash(name: string): Promise<void> {
     const { runner, transport } = live.get(name)!;
     transport.crash();
     await runner.close();

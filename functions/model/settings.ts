@@ -1,0 +1,20 @@
+/**
+ * The model function's settings: which model, and an artificial delay per
+ * message to simulate a slow one.
+ *
+ * @module
+ */
+import { oneOf, wholeNumber } from "../../shared/settings.ts";
+import { dataDir } from "../_settings.ts";
+
+/** The models `MODEL` may name. */
+export const MODEL_KINDS = ["linear", "sum"] as const;
+
+/** What `ctx.config` holds for `model`. */
+export const modelSettings = {
+  dataDir,
+  /** "linear" (fitted by `deno task train` into data/model.json) or "sum". */
+  kind: oneOf("MODEL", MODEL_KINDS, "linear"),
+  /** Milliseconds of simulated inference per message, one message at a time. */
+  delayMs: wholeNumber("MODEL_DELAY_MS", { fallback: 0, min: 0, max: 60_000 }),
+};
