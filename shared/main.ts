@@ -54,8 +54,8 @@ async function main(name: string): Promise<number> {
       connect: (events, streams) => createTransport(config, { logger, events, streams }),
     });
   } catch (error) {
-    // No broker after the first attempts, or a setup that failed (a missing
-    // model.json, an unwritable LOGS_DIR): exit so the orchestrator restarts it.
+    // No broker after the first attempts, or a setup that failed (a missing data
+    // file, an unwritable directory): exit so the orchestrator restarts it.
     logger.error("function could not start", { error });
     return 1;
   }

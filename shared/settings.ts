@@ -15,7 +15,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** One environment variable, its schema and its default. */
 export interface Setting<T> {
-  /** The variable's name, such as `MODEL_DELAY_MS`. */
+  /** The variable's name, such as `SHOP_SIZE`. */
   readonly variable: string;
   /** Reads the value; throws {@linkcode ConfigError} naming the variable. */
   read(env: Env): T;

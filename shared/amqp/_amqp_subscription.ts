@@ -70,7 +70,7 @@ export class AmqpSubscription implements Subscription {
   readonly #onDelivery: (delivery: Delivery) => void;
   readonly #prefetch: number;
   readonly #settings: SubscriptionSettings;
-  #model: ChannelModel | undefined;
+  #channelModel: ChannelModel | undefined;
   #starting: Promise<void> | undefined;
   #channel: Channel | undefined;
   #batcher: AckBatcher | undefined;
@@ -98,11 +98,11 @@ export class AmqpSubscription implements Subscription {
     return this.#ackFrames + (this.#batcher?.frames ?? 0);
   }
 
-  /** Consumes on a new channel of `model`; once per connection. */
-  start(model: ChannelModel): Promise<void> {
-    if (this.#model !== model || this.#starting === undefined) {
-      this.#model = model;
-      this.#starting = this.#open(model);
+  /** Consumes on a new channel of `channelModel`; once per connection. */
+  start(channelModel: ChannelModel): Promise<void> {
+    if (this.#channelModel !== channelModel || this.#starting === undefined) {
+      this.#channelModel = channelModel;
+      this.#starting = this.#open(channelModel);
     }
     return this.#starting;
   }
@@ -150,8 +150,8 @@ export class AmqpSubscription implements Subscription {
     }
   }
 
-  async #open(model: ChannelModel): Promise<void> {
-    const channel = await model.createChannel();
+  async #open(channelModel: ChannelModel): Promise<void> {
+    const channel = await channelModel.createChannel();
     const batcher = new AckBatcher(
       (deliveryTag, multiple) => {
         try {

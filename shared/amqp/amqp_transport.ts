@@ -99,7 +99,7 @@ class RabbitTransport implements AmqpTransport {
   readonly #cancelled = new Set<AmqpSubscription>();
   readonly #restarts = new Set<ReturnType<typeof setTimeout>>();
   #connection: RecoveringChannelModel | undefined;
-  #model: ChannelModel | undefined;
+  #channelModel: ChannelModel | undefined;
   #state: TransportState = "connecting";
   #connectedOnce = false;
   #closing: Promise<void> | undefined;
@@ -147,7 +147,7 @@ class RabbitTransport implements AmqpTransport {
         maxRetries: options.maxRetries ?? Infinity,
         initialMaxRetries: options.initialMaxRetries ?? 10,
         waitForConnect: false,
-        setup: (model: ChannelModel) => this.#setup(model),
+        setup: (channelModel: ChannelModel) => this.#setup(channelModel),
       },
     });
     this.#connection = connection;
@@ -184,9 +184,9 @@ class RabbitTransport implements AmqpTransport {
   }
 
   async #declare(stream: string): Promise<void> {
-    const model = this.#model;
-    if (model !== undefined) {
-      const channel = await model.createChannel();
+    const channelModel = this.#channelModel;
+    if (channelModel !== undefined) {
+      const channel = await channelModel.createChannel();
       try {
         await channel.assertExchange(stream, "fanout", { durable: true });
       } finally {
@@ -216,9 +216,9 @@ class RabbitTransport implements AmqpTransport {
     });
     this.#subscriptions.add(subscription);
     // While disconnected, the next setup starts it.
-    if (this.#model !== undefined) {
+    if (this.#channelModel !== undefined) {
       try {
-        await subscription.start(this.#model);
+        await subscription.start(this.#channelModel);
       } catch (error) {
         this.#subscriptions.delete(subscription);
         throw error;
@@ -237,20 +237,20 @@ class RabbitTransport implements AmqpTransport {
     return this.#closing;
   }
 
-  async #setup(model: ChannelModel): Promise<void> {
+  async #setup(channelModel: ChannelModel): Promise<void> {
     // amqplib listens for connection errors only once setup is done; until
     // then an 'error' event without a listener would throw.
-    model.on(
+    channelModel.on(
       "error",
       (error: Error) => this.#logger.debug("broker connection error", { error }),
     );
-    const channel = await model.createConfirmChannel();
+    const channel = await channelModel.createConfirmChannel();
     channel.on("error", (error: Error) => this.#logger.warn("broker channel error", { error }));
     for (const stream of this.#declared) {
       await channel.assertExchange(stream, "fanout", { durable: true });
     }
-    for (const subscription of this.#subscriptions) await subscription.start(model);
-    this.#model = model;
+    for (const subscription of this.#subscriptions) await subscription.start(channelModel);
+    this.#channelModel = channelModel;
     this.#publisher.attach(channel);
   }
 
@@ -263,7 +263,7 @@ class RabbitTransport implements AmqpTransport {
       this.#connectedOnce = true;
     });
     connection.on("disconnect", (error: Error) => {
-      this.#model = undefined;
+      this.#channelModel = undefined;
       this.#logger.warn("broker disconnected", { url: redacted, error });
       this.#setState("disconnected");
     });
@@ -296,11 +296,14 @@ class RabbitTransport implements AmqpTransport {
 
   /** A subscription channel died while the connection lives: start it again shortly. */
   #restartLater(subscription: AmqpSubscription): void {
-    const model = this.#model;
+    const channelModel = this.#channelModel;
     const timer = setTimeout(() => {
       this.#restarts.delete(timer);
-      if (this.#model !== model || model === undefined || this.#closing !== undefined) return;
-      subscription.start(model).catch((error) => {
+      if (
+        this.#channelModel !== channelModel || channelModel === undefined ||
+        this.#closing !== undefined
+      ) return;
+      subscription.start(channelModel).catch((error) => {
         this.#logger.error("broker resubscribe failed", { queue: subscription.queue, error });
       });
     }, 1000);
@@ -346,12 +349,14 @@ class RabbitTransport implements AmqpTransport {
     this.#stopTimers();
     for (const subscription of this.#subscriptions) subscription.abandon();
     const connection = this.#connection;
-    const model = this.#model;
-    if (connection !== undefined && model !== undefined) {
+    const channelModel = this.#channelModel;
+    if (connection !== undefined && channelModel !== undefined) {
       const disconnected = new Promise((resolve) => connection.once("disconnect", resolve));
       // amqplib keeps the socket private; destroying it with an error is the
       // closest to a killed process (no connection.close is sent).
-      const internals = model.connection as unknown as { stream: { destroy(error: Error): void } };
+      const internals = channelModel.connection as unknown as {
+        stream: { destroy(error: Error): void };
+      };
       internals.stream.destroy(new Error("Transport crashed on purpose"));
       await disconnected;
     }

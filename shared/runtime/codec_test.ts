@@ -3,7 +3,26 @@ import { Buffer } from "node:buffer";
 import { decodeDelivery, encodeMessage } from "./codec.ts";
 import { MessageInvalidError } from "../errors.ts";
 import type { Delivery } from "./transport.ts";
-import { FEATURES_X, FEATURES_Y_TRUE } from "../../functions/_streams.ts";
+import { z } from "zod";
+import { defineStream } from "../define_stream.ts";
+
+// Streams of this test's own, shaped like an application's: ten named numbers, and one
+// bounded number.
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+const NAMES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] as const;
+const FEATURES_X = defineStream(
+  "features/X",
+  z.strictObject(Object.fromEntries(NAMES.map((name) => [name, finite])) as Record<
+    typeof NAMES[number],
+    typeof finite
+  >),
+);
+const FEATURES_Y_TRUE = defineStream(
+  "features/Y_true",
+  z.strictObject({
+    y_true: finite.refine((y) => y >= -10_000 && y <= 10_000, "must lie in -10000..10000"),
+  }),
+);
 
 const features = {
   age: 0.03,

@@ -13,7 +13,7 @@ import { defineConsumer, defineTicker, type MessageOf } from "../define_function
 import { PermanentError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { type Connect, type FunctionRunner, runFunction } from "../runtime/run_function.ts";
-import { FEATURES_X, FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../../functions/_streams.ts";
+import { TEST_INPUT, TEST_OUTPUT, TEST_STREAMS, TEST_VALUES } from "./test_streams.ts";
 import { configureFunction, type LoadedFunction } from "../runtime/load_function.ts";
 import { deadLetterQueueName, queueName } from "../runtime/transport.ts";
 import { waitFor } from "./wait_for.ts";
@@ -51,19 +51,6 @@ function uniqueGroup(label: string): string {
   return `test-${label}-${Deno.pid}-${Date.now().toString(36)}-${++groups}`;
 }
 
-const features = (v: number) => ({
-  age: v,
-  sex: 0,
-  bmi: 0,
-  bp: 0,
-  s1: 0,
-  s2: 0,
-  s3: 0,
-  s4: 0,
-  s5: 0,
-  s6: 0,
-});
-
 function envelope(id: string, data: unknown): RawMessage {
   return {
     body: Buffer.from(JSON.stringify({ id, timestamp: 1, data })),
@@ -72,17 +59,17 @@ function envelope(id: string, data: unknown): RawMessage {
   };
 }
 
-function truth(id: string, y: number): RawMessage {
-  return envelope(id, { y_true: y });
+function value(id: string, value: number): RawMessage {
+  return envelope(id, { value });
 }
 
-type Handle = (message: MessageOf<typeof FEATURES_Y_TRUE>) => Promise<void> | void;
+type Handle = (message: MessageOf<typeof TEST_VALUES>) => Promise<void> | void;
 
 function consumer(name: string, handle: Handle): LoadedFunction {
   return configureFunction(
     name,
     defineConsumer({
-      consumes: [FEATURES_Y_TRUE],
+      consumes: [TEST_VALUES],
       publishes: [],
       setup: () => undefined,
       handle: (message) => handle(message),
@@ -107,9 +94,9 @@ export async function runtimeConformance(
     runners.push(runner);
     return runner;
   }
-  const dlq = (group: string) => deadLetterQueueName(queueName("features/Y_true", group));
-  async function publishTruths(ids: readonly string[]): Promise<void> {
-    for (const [i, id] of ids.entries()) await harness.publishRaw("features/Y_true", truth(id, i));
+  const dlq = (group: string) => deadLetterQueueName(queueName(TEST_VALUES.name, group));
+  async function publishValues(ids: readonly string[]): Promise<void> {
+    for (const [i, id] of ids.entries()) await harness.publishRaw(TEST_VALUES.name, value(id, i));
   }
   const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
@@ -121,13 +108,13 @@ export async function runtimeConformance(
         configureFunction(
           uniqueGroup("source"),
           defineTicker({
-            publishes: [FEATURES_Y_TRUE],
+            publishes: [TEST_VALUES],
             intervalMs: () => 0,
             setup: () => ({ sent: 0 }),
             tick: async (state, ctx) => {
               if (state.sent === 3) return "done";
               state.sent++;
-              await ctx.publish(FEATURES_Y_TRUE, `late-${state.sent}`, { y_true: state.sent });
+              await ctx.publish(TEST_VALUES, `late-${state.sent}`, { value: state.sent });
               return "continue";
             },
           }),
@@ -152,14 +139,10 @@ export async function runtimeConformance(
         configureFunction(
           relay,
           defineConsumer({
-            consumes: [FEATURES_X],
-            publishes: [PREDICTIONS_Y_PRED],
+            consumes: [TEST_INPUT],
+            publishes: [TEST_OUTPUT],
             setup: () => undefined,
-            handle: (m, _s, ctx) =>
-              ctx.publish(PREDICTIONS_Y_PRED, m.id, {
-                y_pred: 1,
-                model: { name: "t", version: "1" },
-              }),
+            handle: (m, _s, ctx) => ctx.publish(TEST_OUTPUT, m.id, { n: m.data.n, by: "relay" }),
           }),
           {},
         ),
@@ -173,7 +156,7 @@ export async function runtimeConformance(
           configureFunction(
             sink,
             defineConsumer({
-              consumes: [PREDICTIONS_Y_PRED],
+              consumes: [TEST_OUTPUT],
               publishes: [],
               setup: () => undefined,
               handle: (m) => void seen.push(m.id),
@@ -186,7 +169,7 @@ export async function runtimeConformance(
       );
       const sent = ids("ack", 20);
       for (const [i, id] of sent.entries()) {
-        await harness.publishRaw("features/X", envelope(id, features(i)));
+        await harness.publishRaw(TEST_INPUT.name, envelope(id, { n: i }));
       }
       await waitFor("20 predictions", () => seen.length >= 20);
       await delay(100);
@@ -201,7 +184,7 @@ export async function runtimeConformance(
         calls.set(m.id, (calls.get(m.id) ?? 0) + 1);
         if (m.id === "poison") throw new Error("boom");
       });
-      await publishTruths(["before", "poison", "after"]);
+      await publishValues(["before", "poison", "after"]);
       await waitFor("the poison message dead-lettered", async () => {
         const dead = await harness.drainQueue(dlq(group));
         if (dead.length === 0) return false;
@@ -224,15 +207,15 @@ export async function runtimeConformance(
         });
         const bad: [RawMessage, string][] = [
           [{ body: Buffer.from("not json") }, "body is not UTF-8 JSON"],
-          [envelope("no-y", { y: 1 }), 'field "data.y_true" is missing'],
+          [envelope("no-value", { y: 1 }), 'field "data.value" is missing'],
           [
-            { ...truth("typed", 1), contentType: "text/plain" },
+            { ...value("typed", 1), contentType: "text/plain" },
             'content type "text/plain" is not "application/json"',
           ],
         ];
-        await harness.publishRaw("features/Y_true", truth("first", 1));
-        for (const [message] of bad) await harness.publishRaw("features/Y_true", message);
-        await publishTruths(["refused", "last"]);
+        await harness.publishRaw(TEST_VALUES.name, value("first", 1));
+        for (const [message] of bad) await harness.publishRaw(TEST_VALUES.name, message);
+        await publishValues(["refused", "last"]);
         await waitFor("both valid messages", () => handled.includes("last"));
         let dead: { body: string; reason: string | undefined }[] = [];
         await waitFor("4 dead letters", async () => {
@@ -241,7 +224,7 @@ export async function runtimeConformance(
         });
         assert.deepEqual(handled, ["first", "refused", "last"]);
         assert.deepEqual(dead.map((d) => d.reason), [
-          ...bad.map(([, reason]) => `Cannot parse message "features/Y_true": ${reason}`),
+          ...bad.map(([, reason]) => `Cannot parse message "${TEST_VALUES.name}": ${reason}`),
           "Cannot use y: refused by handler",
         ]);
       },
@@ -253,7 +236,7 @@ export async function runtimeConformance(
       await start(uniqueGroup("fan-a"), (m) => void a.push(m.id));
       await start(uniqueGroup("fan-b"), (m) => void b.push(m.id));
       const sent = ids("fan", 30);
-      await publishTruths(sent);
+      await publishValues(sent);
       await waitFor("both functions got 30", () => a.length >= 30 && b.length >= 30);
       await delay(100);
       assert.deepEqual(a.toSorted(), sent.toSorted());
@@ -263,14 +246,14 @@ export async function runtimeConformance(
     await t.step("competing replicas split the work without loss or duplication", async () => {
       const group = uniqueGroup("compete");
       const byReplica: string[][] = [[], []];
-      const slow = (replica: number) => async (m: MessageOf<typeof FEATURES_Y_TRUE>) => {
+      const slow = (replica: number) => async (m: MessageOf<typeof TEST_VALUES>) => {
         await delay(2);
         byReplica[replica]!.push(m.id);
       };
       await start(group, slow(0));
       await start(group, slow(1));
       const sent = ids("compete", 200);
-      await publishTruths(sent);
+      await publishValues(sent);
       await waitFor("200 handled", () => byReplica[0]!.length + byReplica[1]!.length >= 200);
       await delay(100);
       const all = byReplica.flat();
@@ -288,7 +271,7 @@ export async function runtimeConformance(
         return new Promise(() => {}); // never finishes, like a process killed mid-work
       }, first.connect);
       const sent = ids("crash", 25);
-      await publishTruths(sent);
+      await publishValues(sent);
       await waitFor("the first consumer to hold its prefetch", () => held.length === 10);
       first.crash();
       const taken: string[] = [];
@@ -303,13 +286,13 @@ export async function runtimeConformance(
     await t.step("graceful shutdown finishes in-flight work and loses nothing", async () => {
       const group = uniqueGroup("shutdown");
       const done: string[] = [];
-      const slowly = async (m: MessageOf<typeof FEATURES_Y_TRUE>) => {
+      const slowly = async (m: MessageOf<typeof TEST_VALUES>) => {
         await delay(30);
         done.push(m.id);
       };
       const runner = await start(group, slowly);
       const sent = ids("stop", 60);
-      await publishTruths(sent);
+      await publishValues(sent);
       await waitFor("a few handled", () => done.length >= 5);
       await Promise.all([runner.close(), runner.close()]);
       assert.equal(runner.ready(), false);
@@ -323,7 +306,7 @@ export async function runtimeConformance(
   } finally {
     await Promise.all(runners.map((runner) => runner.close()));
     for (const group of used) {
-      await harness.deleteGroup(group, ["features/X", "features/Y_true", "predictions/Y_pred"]);
+      await harness.deleteGroup(group, TEST_STREAMS.map((stream) => stream.name));
     }
   }
 }

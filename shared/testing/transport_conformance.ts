@@ -13,9 +13,9 @@
  *   }));
  * ```
  *
- * The broker must have no queue bound to `predictions/Y_pred` (the
+ * The broker must have no queue bound to `test/nobody` (the
  * "UNROUTABLE" case needs a stream nobody consumes) and no other consumer on
- * `features/X` or `features/Y_true` while the suite runs: use a private broker.
+ * `test/input` or `test/values` while the suite runs: use a private broker.
  * Group names are unique per run; every queue a case declares is deleted.
  *
  * @module
@@ -82,7 +82,7 @@ export async function transportConformance(
     const group = (suffix: string) => `conformance-${run}-${suffix}`;
     const track = (suffix: string) => {
       const name = group(suffix);
-      for (const stream of ["features/X", "features/Y_true"] as const) {
+      for (const stream of ["test/input", "test/values"] as const) {
         queues.add(queueName(stream, name));
         queues.add(deadLetterQueueName(queueName(stream, name)));
       }
@@ -157,13 +157,13 @@ async function subscribed(
 async function unroutable(harness: TransportHarness, group: (s: string) => string) {
   const transport = await harness.open();
   try {
-    await assert.rejects(transport.publish("predictions/Y_pred", message("u1")), {
+    await assert.rejects(transport.publish("test/nobody", message("u1")), {
       name: "PipelineError",
       code: "UNROUTABLE",
     });
     // The transport still works after a return.
-    const inbox = await subscribed(transport, "features/X", group("unroutable"));
-    await transport.publish("features/X", message("u2"));
+    const inbox = await subscribed(transport, "test/input", group("unroutable"));
+    await transport.publish("test/input", message("u2"));
     assert.deepEqual((await inbox.waitFor(1)).map((d) => idOf(d.body)), ["u2"]);
     inbox.deliveries[0]!.ack();
   } finally {
@@ -174,11 +174,11 @@ async function unroutable(harness: TransportHarness, group: (s: string) => strin
 async function publishConsume(harness: TransportHarness, group: (s: string) => string) {
   const transport = await harness.open();
   const name = group("consume");
-  const queue = queueName("features/X", name);
+  const queue = queueName("test/input", name);
   try {
-    const inbox = await subscribed(transport, "features/X", name);
+    const inbox = await subscribed(transport, "test/input", name);
     await Promise.all(
-      ["a", "b", "c"].map((id) => transport.publish("features/X", message(id, { h: id }))),
+      ["a", "b", "c"].map((id) => transport.publish("test/input", message(id, { h: id }))),
     );
     const got = await inbox.waitFor(3);
     assert.deepEqual(got.map((d) => idOf(d.body)).sort(), ["a", "b", "c"]);
@@ -202,8 +202,8 @@ async function retry(harness: TransportHarness, group: (s: string) => string) {
   const transport = await harness.open();
   const name = group("retry");
   try {
-    const inbox = await subscribed(transport, "features/X", name);
-    await transport.publish("features/X", message("r1", { h: "kept" }));
+    const inbox = await subscribed(transport, "test/input", name);
+    await transport.publish("test/input", message("r1", { h: "kept" }));
     const [first] = await inbox.waitFor(1);
     assert.equal(first!.attempt, 1);
     await first!.retry("boom");
@@ -217,15 +217,15 @@ async function retry(harness: TransportHarness, group: (s: string) => string) {
   } finally {
     await transport.close();
   }
-  assert.equal(await harness.queueDepth(queueName("features/X", name)), 0);
+  assert.equal(await harness.queueDepth(queueName("test/input", name)), 0);
 }
 
 async function deadLetter(harness: TransportHarness, group: (s: string) => string) {
   const transport = await harness.open();
-  const queue = queueName("features/X", group("dead"));
+  const queue = queueName("test/input", group("dead"));
   try {
-    const inbox = await subscribed(transport, "features/X", group("dead"));
-    await transport.publish("features/X", message("d1"));
+    const inbox = await subscribed(transport, "test/input", group("dead"));
+    await transport.publish("test/input", message("d1"));
     const [delivery] = await inbox.waitFor(1);
     await delivery!.deadLetter("bad input");
   } finally {
@@ -242,10 +242,10 @@ async function deadLetter(harness: TransportHarness, group: (s: string) => strin
 async function fanOut(harness: TransportHarness, group: (s: string) => string) {
   const transport = await harness.open();
   try {
-    const one = await subscribed(transport, "features/Y_true", group("fan-one"));
-    const two = await subscribed(transport, "features/Y_true", group("fan-two"));
+    const one = await subscribed(transport, "test/values", group("fan-one"));
+    const two = await subscribed(transport, "test/values", group("fan-two"));
     const ids = Array.from({ length: 10 }, (_, i) => `f${i}`);
-    await Promise.all(ids.map((id) => transport.publish("features/Y_true", message(id))));
+    await Promise.all(ids.map((id) => transport.publish("test/values", message(id))));
     for (const inbox of [one, two]) {
       const got = await inbox.waitFor(10);
       assert.deepEqual(got.map((d) => idOf(d.body)).sort(), [...ids].sort());
@@ -274,10 +274,10 @@ async function compete(harness: TransportHarness, group: (s: string) => string) 
           acked.onDelivery(delivery);
         }, 0);
       };
-      await transport.subscribe("features/X", name, onDelivery, { prefetch: 5 });
+      await transport.subscribe("test/input", name, onDelivery, { prefetch: 5 });
     }
     const ids = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, "0")}`);
-    await Promise.all(ids.map((id) => a.publish("features/X", message(id))));
+    await Promise.all(ids.map((id) => a.publish("test/input", message(id))));
     await acked.waitFor(40);
     assert.deepEqual(inbox.ids.sort(), ids);
     assert.equal(perReplica[0]! + perReplica[1]!, 40);
@@ -285,21 +285,21 @@ async function compete(harness: TransportHarness, group: (s: string) => string) 
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
-  assert.equal(await harness.queueDepth(queueName("features/X", name)), 0);
+  assert.equal(await harness.queueDepth(queueName("test/input", name)), 0);
 }
 
 async function crash(harness: TransportHarness, group: (s: string) => string) {
   const name = group("crash");
   const first = await harness.open();
-  const inbox = await subscribed(first, "features/X", name);
+  const inbox = await subscribed(first, "test/input", name);
   const ids = ["k1", "k2", "k3", "k4", "k5"];
-  await Promise.all(ids.map((id) => first.publish("features/X", message(id))));
+  await Promise.all(ids.map((id) => first.publish("test/input", message(id))));
   await inbox.waitFor(5);
   await harness.crash(first);
   assert.equal(first.state, "closed");
   const second = await harness.open();
   try {
-    const next = await subscribed(second, "features/X", name);
+    const next = await subscribed(second, "test/input", name);
     const got = await next.waitFor(5);
     assert.deepEqual(got.map((d) => idOf(d.body)).sort(), ids);
     assert.deepEqual(got.map((d) => d.attempt), [2, 2, 2, 2, 2]);
@@ -307,7 +307,7 @@ async function crash(harness: TransportHarness, group: (s: string) => string) {
   } finally {
     await second.close();
   }
-  assert.equal(await harness.queueDepth(queueName("features/X", name)), 0);
+  assert.equal(await harness.queueDepth(queueName("test/input", name)), 0);
 }
 
 async function closeTwice(harness: TransportHarness) {
@@ -316,7 +316,7 @@ async function closeTwice(harness: TransportHarness) {
   assert.equal(transport.close(), first);
   await first;
   assert.equal(transport.state, "closed");
-  await assert.rejects(transport.publish("features/X", message("late")), {
+  await assert.rejects(transport.publish("test/input", message("late")), {
     name: "PipelineError",
     code: "TRANSPORT_CLOSED",
   });
