@@ -11,8 +11,8 @@ import type { SettingValues } from "../../shared/settings.ts";
 import { ERROR_PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
 import type { plotSettings } from "./settings.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { histogram } from "./histogram.ts";
-import { HistogramChart } from "./histogram_chart.ts";
+import { type Histogram, histogram } from "./histogram.ts";
+import { type ErrorSummary, HistogramChart } from "./histogram_chart.ts";
 import {
   METRIC_LOG_HEADER,
   type MetricLogRead,
@@ -31,6 +31,19 @@ export interface ErrorPlotOptions {
   maxBins?: number;
   /** Bytes read at a time; also the longest line accepted. @default 1 MiB */
   chunkBytes?: number;
+  /** Draws the PNG. @default a {@linkcode HistogramChart} of `PLOT_WIDTH` × `PLOT_HEIGHT` */
+  renderer?: HistogramRenderer;
+  /**
+   * Told of every new histogram before the PNG is drawn, so a view of the bins
+   * does not wait for (nor depend on) the PNG renderer.
+   */
+  onHistogram?: (histogram: Histogram, summary: ErrorSummary) => void;
+}
+
+/** Turns a histogram into PNG bytes. */
+export interface HistogramRenderer {
+  /** Renders the histogram with its summary in the title. */
+  render(histogram: Histogram, summary: ErrorSummary): Promise<Uint8Array>;
 }
 
 /** Keeps every error of the metric log and redraws their histogram when they change. */
@@ -39,13 +52,15 @@ export class ErrorPlot {
   readonly #plotPath: string;
   readonly #reader: MetricLogReader;
   readonly #errors = new SortedErrors();
-  readonly #chart: HistogramChart;
+  readonly #chart: HistogramRenderer;
+  readonly #onHistogram: ((histogram: Histogram, summary: ErrorSummary) => void) | undefined;
   readonly #maxBins: number;
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #skippedRows: Counter;
   #version = 0;
   #drawnVersion = 0;
+  #announcedVersion = 0;
   #status: MetricLogStatus | undefined;
   #torn = false;
 
@@ -57,7 +72,8 @@ export class ErrorPlot {
     this.#plotPath = join(logsDir, ERROR_PLOT_FILE);
     const chunk = options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes };
     this.#reader = new MetricLogReader(this.#logsPath, chunk);
-    this.#chart = new HistogramChart(plot.width, plot.height);
+    this.#chart = options.renderer ?? new HistogramChart(plot.width, plot.height);
+    this.#onHistogram = options.onHistogram;
     this.#maxBins = options.maxBins ?? 100;
     this.#logger = ctx.logger;
     this.#now = () => ctx.now();
@@ -65,6 +81,16 @@ export class ErrorPlot {
       "plot_skipped_rows",
       "Rows of the metric log the plot function could not parse",
     );
+  }
+
+  /** The metric log this plot reads. */
+  get metricLogPath(): string {
+    return this.#logsPath;
+  }
+
+  /** The PNG this plot writes. */
+  get plotPath(): string {
+    return this.#plotPath;
   }
 
   /** How many errors are held. */
@@ -82,6 +108,9 @@ export class ErrorPlot {
     const version = this.#version;
     const bins = histogram(this.#errors.values(), { sorted: true, maxBins: this.#maxBins });
     const summary = { rows: this.#errors.length, mae: this.#errors.mae, rmse: this.#errors.rmse };
+    // Once per version, even when the renderer failed and the next tick draws again.
+    if (this.#announcedVersion !== version) this.#onHistogram?.(bins, summary);
+    this.#announcedVersion = version;
     await writeFileAtomic(this.#plotPath, await this.#chart.render(bins, summary));
     this.#drawnVersion = version;
     this.#logger.info("Histogram updated", {

@@ -1,30 +1,36 @@
 /**
  * The plot function: every `PLOT_INTERVAL_MS` it reads the rows the metrics
  * function appended to `$LOGS_DIR/metric_log.csv` and, if the errors changed,
- * draws their histogram to `$LOGS_DIR/error_distribution.png`.
+ * draws their histogram to `$LOGS_DIR/error_distribution.png` and pushes the
+ * bins to the live page it serves at `GET /` on its HTTP port.
  *
- * It uses no stream; the runtime only drives its timer.
+ * It uses no stream; the runtime only drives its timer and serves its routes.
  *
  * @module
  */
 import { defineTicker, type TickResult } from "../../shared/define_function.ts";
-import { ErrorPlot } from "./error_plot.ts";
+import { CHART_JS_PACKAGE_FILE } from "./live_view_assets.ts";
+import { createLivePlot } from "./live_plot.ts";
 import { plotSettings } from "./settings.ts";
 
 /** The `plot` function. */
 export default defineTicker({
   publishes: [],
   settings: plotSettings,
-  // node-canvas loads its native addon from its package's build folder.
+  // node-canvas loads its native addon from its package's build folder; the
+  // live page serves Chart.js's browser build from its package.
   sandbox: {
     writeDirs: ["logsDir"],
-    readPackages: ["canvas/build/Release"],
+    readPackages: ["canvas/build/Release", CHART_JS_PACKAGE_FILE],
     ffiPackages: ["canvas/build/Release"],
   },
   intervalMs: (config) => config.intervalMs,
-  setup: (ctx) => new ErrorPlot(ctx),
-  async tick(plot): Promise<TickResult> {
+  setup: (ctx) => createLivePlot(ctx),
+  async tick({ plot }): Promise<TickResult> {
     await plot.refresh();
     return "continue";
   },
+  // Ends the live pages' streams, so the HTTP server can stop.
+  close: ({ feed }) => feed.close(),
+  routes: ({ routes }) => routes,
 });

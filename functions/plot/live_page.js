@@ -1,0 +1,143 @@
+// The live view's script: draws the error histogram with Chart.js from the
+// bins the plot function pushes as Server-Sent Events ("snapshot" events),
+// and the figures of each series in the table. It never reloads and never
+// polls: EventSource reconnects by itself when the stream ends.
+"use strict";
+
+const COLORS = [
+  ["rgba(54, 112, 198, 0.75)", "rgb(34, 76, 140)"],
+  ["rgba(221, 107, 32, 0.55)", "rgb(170, 75, 15)"],
+  ["rgba(46, 160, 67, 0.55)", "rgb(26, 110, 45)"],
+];
+
+const status = document.getElementById("status");
+const tableBody = document.querySelector("#series tbody");
+let chart;
+let drawn = 0;
+
+// Four significant digits, as the PNG's title and labels.
+function formatNumber(value) {
+  return value === null || !Number.isFinite(value) ? "n/a" : String(Number(value.toPrecision(4)));
+}
+
+function formatRows(rows) {
+  return rows.toLocaleString("en-US");
+}
+
+function formatRate(rate) {
+  if (rate === null) return "n/a";
+  return rate >= 100 ? String(Math.round(rate)) : rate.toFixed(1);
+}
+
+function formatTime(ms) {
+  const at = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+}
+
+// The PNG's title: "Error distribution: 1,234 rows, MAE 43.28, RMSE 53.48".
+function title(series) {
+  const rows = `${formatRows(series.rows)} ${series.rows === 1 ? "row" : "rows"}`;
+  if (series.rows === 0) return `Error distribution: ${rows}`;
+  return `Error distribution: ${rows}, MAE ${formatNumber(series.mae)}, RMSE ${
+    formatNumber(series.rmse)
+  }`;
+}
+
+// Bin labels as the PNG's: "lower–upper"; the first series' bins label the axis.
+function labels(series) {
+  return series.counts.map((_, i) =>
+    `${formatNumber(series.edges[i])}–${formatNumber(series.edges[i + 1])}`
+  );
+}
+
+function datasets(snapshot) {
+  return snapshot.series.map((series, i) => {
+    const [fill, line] = COLORS[i % COLORS.length];
+    return {
+      label: series.name,
+      data: [...series.counts],
+      backgroundColor: fill,
+      borderColor: line,
+      borderWidth: 1,
+      barPercentage: 1,
+      categoryPercentage: 1,
+      grouped: false,
+    };
+  });
+}
+
+function drawChart(snapshot) {
+  const first = snapshot.series[0];
+  if (chart === undefined) {
+    chart = new Chart(document.getElementById("histogram"), {
+      type: "bar",
+      data: { labels: labels(first), datasets: datasets(snapshot) },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: snapshot.series.length > 1 },
+          title: { display: true, text: title(first), font: { size: 16 } },
+        },
+        scales: {
+          x: { title: { display: true, text: "absolute error" } },
+          y: { title: { display: true, text: "rows" }, beginAtZero: true },
+        },
+      },
+    });
+    return;
+  }
+  chart.data.labels = labels(first);
+  chart.data.datasets = datasets(snapshot);
+  chart.options.plugins.legend.display = snapshot.series.length > 1;
+  chart.options.plugins.title.text = title(first);
+  chart.update("none");
+}
+
+function cell(row, field, text) {
+  const td = document.createElement("td");
+  td.className = field;
+  td.textContent = text;
+  row.append(td);
+}
+
+function drawTable(snapshot) {
+  const rows = snapshot.series.map((series) => {
+    const row = document.createElement("tr");
+    cell(row, "name", series.name);
+    cell(row, "rows", formatRows(series.rows));
+    cell(row, "mae", formatNumber(series.mae));
+    cell(row, "rmse", formatNumber(series.rmse));
+    cell(row, "rate", formatRate(series.rowsPerSecond));
+    cell(row, "last-row", formatTime(series.lastRowAt));
+    return row;
+  });
+  tableBody.replaceChildren(...rows);
+}
+
+function show(snapshot) {
+  drawChart(snapshot);
+  drawTable(snapshot);
+  // Marks let a benchmark read, in the browser, when the page drew each update.
+  if (drawn++ === 0) performance.mark("histogram-first-drawn");
+  performance.clearMarks("histogram-drawn");
+  performance.mark("histogram-drawn", { detail: { version: snapshot.version } });
+}
+
+function setStatus(kind, text) {
+  status.className = kind;
+  status.textContent = text;
+}
+
+const events = new EventSource("/events");
+events.addEventListener("open", () => {
+  setStatus(drawn === 0 ? "waiting" : "live", drawn === 0 ? "Waiting for rows…" : "Live");
+});
+events.addEventListener("snapshot", (event) => {
+  show(JSON.parse(event.data));
+  setStatus("live", "Live");
+});
+events.addEventListener("error", () => {
+  setStatus("lost", "Connection lost, reconnecting…");
+});

@@ -1,0 +1,48 @@
+/**
+ * The live page's static files, read once at start from fixed paths: its
+ * HTML, style and script beside this module, and Chart.js's UMD build from
+ * the project's own `chart.js` dependency (no CDN, no build step).
+ *
+ * @module
+ */
+
+/** One static file, in memory. */
+export interface LiveViewAsset {
+  readonly body: Uint8Array<ArrayBuffer>;
+  readonly contentType: string;
+}
+
+/** The page's static files by the exact path they are served at. */
+export type LiveViewAssets = Readonly<Record<string, LiveViewAsset>>;
+
+/** Chart.js's browser build, as `deno install` lays out the npm package. */
+export const CHART_JS_FILE = new URL(
+  "../../node_modules/chart.js/dist/chart.umd.min.js",
+  import.meta.url,
+);
+
+const HTML = "text/html; charset=utf-8";
+const SCRIPT = "text/javascript; charset=utf-8";
+const STYLE = "text/css; charset=utf-8";
+
+const FILES: readonly [path: string, file: URL, contentType: string][] = [
+  ["/", new URL("./live_page.html", import.meta.url), HTML],
+  ["/live_page.js", new URL("./live_page.js", import.meta.url), SCRIPT],
+  ["/live_page.css", new URL("./live_page.css", import.meta.url), STYLE],
+  ["/chart.umd.min.js", CHART_JS_FILE, SCRIPT],
+];
+
+/** Reads the page's static files. */
+export async function loadLiveViewAssets(): Promise<LiveViewAssets> {
+  const assets: Record<string, LiveViewAsset> = {};
+  for (const [path, file, contentType] of FILES) {
+    try {
+      assets[path] = { body: await Deno.readFile(file), contentType };
+    } catch (error) {
+      throw new Error(`Cannot load the live page's file "${file.pathname}": ${error}`, {
+        cause: error,
+      });
+    }
+  }
+  return Object.freeze(assets);
+}
