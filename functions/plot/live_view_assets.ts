@@ -24,11 +24,14 @@ export const CHART_JS_FILE = new URL(
 const HTML = "text/html; charset=utf-8";
 const SCRIPT = "text/javascript; charset=utf-8";
 const STYLE = "text/css; charset=utf-8";
+// Served so the browser asks for no /favicon.ico, which would be a 404 in its console.
+const ICON = "image/svg+xml";
 
 const FILES: readonly [path: string, file: URL, contentType: string][] = [
   ["/", new URL("./live_page.html", import.meta.url), HTML],
   ["/live_page.js", new URL("./live_page.js", import.meta.url), SCRIPT],
   ["/live_page.css", new URL("./live_page.css", import.meta.url), STYLE],
+  ["/live_page_icon.svg", new URL("./live_page_icon.svg", import.meta.url), ICON],
   ["/chart.umd.min.js", CHART_JS_FILE, SCRIPT],
 ];
 

@@ -14,6 +14,7 @@ const PATHS = [
   "/events",
   "/live_page.css",
   "/live_page.js",
+  "/live_page_icon.svg",
   "/metric_log.csv",
 ];
 
@@ -48,6 +49,7 @@ Deno.test("liveViewRoutes() serves the page's files with their types and the pol
       ["/live_page.js", "text/javascript; charset=utf-8", 'new EventSource("/events")'],
       ["/live_page.css", "text/css; charset=utf-8", "#status.live"],
       ["/chart.umd.min.js", "text/javascript; charset=utf-8", "Chart.js v4.6.1"],
+      ["/live_page_icon.svg", "image/svg+xml", "<svg"],
     ];
     for (const [path, type, excerpt] of expected) {
       const response = await fetch(url + path);

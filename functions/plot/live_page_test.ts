@@ -1,0 +1,169 @@
+/**
+ * The live page in a real browser (Debian's headless Chromium) while the
+ * whole pipeline runs in this process on the embedded broker.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { decode } from "fast-png";
+import type { Page } from "puppeteer-core";
+import { loadConfig } from "../../shared/runtime/config.ts";
+import type { PipelineFunction } from "../../shared/define_function.ts";
+import { createLogger } from "../../shared/logger.ts";
+import { MemoryBroker } from "../../shared/memory/memory_broker.ts";
+import { createMemoryTransport } from "../../shared/memory/memory_transport.ts";
+import { type FunctionRunner, runFunction } from "../../shared/runtime/run_function.ts";
+import { waitFor } from "../../shared/testing/wait_for.ts";
+import { launchChromium } from "./_testing/launch_chromium.ts";
+import { stubRenderer } from "./_testing/stub_renderer.ts";
+import { histogram } from "./histogram.ts";
+import { chartConfiguration, chartTitle } from "./histogram_chart.ts";
+import { createLivePlot } from "./live_plot.ts";
+import plot from "./mod.ts";
+
+const N = 300;
+const VIEWPORT = { width: 1000, height: 720 };
+
+interface PageState {
+  readonly status: string;
+  readonly cells: Record<string, string>;
+  readonly chart: { labels: string[]; data: number[][]; title: string } | null;
+}
+
+// The functions given to page.evaluate() run in the browser; this project type-checks
+// without the DOM library, so they reach the page through an untyped globalThis.
+// deno-lint-ignore no-explicit-any
+type Browser = any;
+
+function pageState(page: Page): Promise<PageState> {
+  return page.evaluate(() => {
+    const { document, Chart } = globalThis as Browser;
+    const cells: Record<string, string> = {};
+    for (const td of document.querySelectorAll("#series tbody tr:first-child td") as Browser[]) {
+      cells[td.className] = td.textContent ?? "";
+    }
+    const chart = Chart.getChart("histogram");
+    return {
+      status: document.getElementById("status").textContent ?? "",
+      cells,
+      chart: chart === undefined ? null : {
+        labels: chart.data.labels,
+        data: chart.data.datasets.map((d: Browser) => d.data),
+        title: chart.options.plugins.title.text,
+      },
+    };
+  });
+}
+
+// Pixels of the bars' colour on the canvas: the chart was drawn, not only configured.
+function barPixels(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = (globalThis as Browser).document.getElementById("histogram");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && data[i + 2] > data[i] + 60) count++;
+    }
+    return count;
+  });
+}
+
+async function csvErrors(path: string): Promise<Float64Array> {
+  const lines = (await Deno.readTextFile(path)).trimEnd().split("\n").slice(1);
+  return Float64Array.from(lines, (line) => Number(line.split(",")[3]));
+}
+
+Deno.test("the live page draws the histogram, counts rows as they arrive and matches the CSV", async () => {
+  const logsDir = await Deno.makeTempDir({ prefix: "live_page_" });
+  const config = loadConfig({
+    LOGS_DIR: logsDir,
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    FEATURES_LIMIT: String(N),
+    FEATURES_INTERVAL_MS: "10",
+    FEATURES_SEED: "11",
+    PLOT_INTERVAL_MS: "100",
+  });
+  const broker = new MemoryBroker();
+  const runners: FunctionRunner[] = [];
+  const start = async (fn: PipelineFunction) => {
+    const runner = await runFunction(fn, config, {
+      logger: createLogger(fn.name, { level: "warn", write: () => {} }),
+      connect: (events) => createMemoryTransport(broker, { events }),
+    });
+    runners.push(runner);
+    return runner;
+  };
+  const chromium = await launchChromium();
+  const problems: string[] = [];
+  try {
+    const renderer = stubRenderer();
+    const plotRunner = await start({ ...plot, setup: (ctx) => createLivePlot(ctx, { renderer }) });
+    const page = await chromium.browser.newPage();
+    await page.setViewport(VIEWPORT);
+    page.on("console", (message) => {
+      if (message.type() === "error") {
+        problems.push(`console: ${message.text()} (${message.location().url ?? "page"})`);
+      }
+    });
+    page.on("pageerror", (error) => problems.push(`page: ${error}`));
+    page.on("requestfailed", (request) => {
+      // The event stream is cut when the pipeline stops, at the end.
+      if (!request.url().endsWith("/events")) problems.push(`request: ${request.url()}`);
+    });
+    await page.goto(`http://127.0.0.1:${plotRunner.httpPort}/`, { waitUntil: "load" });
+    await waitFor("the page waiting for rows", async () => {
+      return (await pageState(page)).status === "Waiting for rows…";
+    });
+
+    for (const name of ["model", "metrics", "features"]) {
+      await start((await import(`../${name}/mod.ts`)).default);
+    }
+    const seen: number[] = [];
+    await waitFor("all rows on the page", async () => {
+      const rows = Number((await pageState(page)).cells.rows?.replaceAll(",", "") ?? 0);
+      if (rows !== seen.at(-1)) seen.push(rows);
+      return rows === N;
+    }, { timeoutMs: 30_000, intervalMs: 20 });
+    assert.deepEqual(seen.toSorted((a, b) => a - b), seen, "the row count never goes down");
+    assert.ok(
+      seen.some((rows) => rows > 0 && rows < N),
+      `the row count rose while the pipeline ran: ${seen.join(", ")}`,
+    );
+
+    const errors = await csvErrors(join(logsDir, "metric_log.csv"));
+    assert.equal(errors.length, N);
+    const mae = errors.reduce((sum, e) => sum + e, 0) / N;
+    const rmse = Math.sqrt(errors.reduce((sum, e) => sum + e * e, 0) / N);
+    const bins = histogram(errors, { maxBins: 100 });
+    const png = chartConfiguration(bins, { rows: N, mae, rmse });
+    const state = await pageState(page);
+    assert.deepEqual(state.chart, {
+      labels: png.data.labels,
+      data: [[...bins.counts]],
+      title: chartTitle({ rows: N, mae, rmse }),
+    });
+    const figure = (value: number) => String(Number(value.toPrecision(4)));
+    assert.equal(state.cells.name, "metric_log.csv");
+    assert.equal(state.cells.rows, String(N));
+    assert.equal(state.cells.mae, figure(mae));
+    assert.equal(state.cells.rmse, figure(rmse));
+    assert.match(state.cells.rate ?? "", /^\d+(\.\d)?$/);
+    assert.match(state.cells["last-row"] ?? "", /^\d\d:\d\d:\d\d$/);
+    assert.equal(state.status, "Live");
+    assert.ok(await barPixels(page) > 1000, "the bars are drawn on the canvas");
+    assert.ok(renderer.calls > 0, "the PNG was drawn too");
+
+    const artifacts = await Deno.makeTempDir({ prefix: "live_page_screenshot_" });
+    const screenshot = join(artifacts, "live_page.png");
+    await page.screenshot({ path: screenshot });
+    const shot = decode(await Deno.readFile(screenshot));
+    assert.deepEqual([shot.width, shot.height], [VIEWPORT.width, VIEWPORT.height]);
+    // deno-lint-ignore no-console -- where the test's artifact is
+    console.log(`live page screenshot: ${screenshot}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await chromium.close();
+    await Promise.all(runners.map((runner) => runner.close()));
+    await Deno.remove(logsDir, { recursive: true });
+  }
+});
