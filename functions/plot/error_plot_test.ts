@@ -195,3 +195,37 @@ Deno.test("ErrorPlot.refresh() says what it found once per change of state", asy
       }),
   );
 });
+
+Deno.test("ErrorPlot tells onHistogram of each new histogram once, before and whatever the renderer does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "plot_" });
+  try {
+    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const told: [number[], number[], number][] = [];
+    let fail = true;
+    const rendered: number[] = [];
+    const plot = new ErrorPlot(ctx, {
+      renderer: {
+        render: (_histogram, summary) => {
+          rendered.push(summary.rows);
+          if (fail) return Promise.reject(new Error("Cannot render: no canvas"));
+          return Promise.resolve(new Uint8Array([1, 2, 3]));
+        },
+      },
+      onHistogram: (histogram, summary) => {
+        told.push([[...histogram.edges], [...histogram.counts], summary.rows]);
+      },
+    });
+    await Deno.writeTextFile(join(dir, METRIC_LOG_FILE), HEADER + rows(1, 3));
+    await assert.rejects(plot.refresh(), { message: "Cannot render: no canvas" });
+    fail = false;
+    assert.equal(await plot.refresh(), true);
+    assert.equal(await plot.refresh(), false);
+    assert.deepEqual(told, [[[1, 2, 3], [1, 1], 2]]);
+    assert.deepEqual(rendered, [2, 2]);
+    assert.deepEqual(await Deno.readFile(join(dir, PLOT_FILE)), new Uint8Array([1, 2, 3]));
+    assert.equal(plot.metricLogPath, join(dir, METRIC_LOG_FILE));
+    assert.equal(plot.plotPath, join(dir, PLOT_FILE));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
