@@ -16,6 +16,7 @@ export const STAGES = [
   "memory",
   "plot",
   "embedded",
+  "live",
 ] as const;
 
 /** One stage's name. */
@@ -41,6 +42,8 @@ export interface BenchArgs {
   readonly pending: number;
   /** Metric log sizes of the plot stage. */
   readonly plotRows: readonly number[];
+  /** Metric log size of the live page stage. */
+  readonly liveRows: number;
   readonly stages: readonly Stage[];
   readonly profile: boolean;
 }
@@ -75,6 +78,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     scaleOutN: quick ? Math.min(n, 300) : Math.min(n, 2000),
     pending: positive("--pending", values.pending, quick ? 5000 : 100_000),
     plotRows: quick ? [10_000, 100_000] : [100_000, 1_000_000],
+    liveRows: quick ? 100_000 : 1_000_000,
     stages: stages(values.stages),
     profile: values.profile ?? false,
   };

@@ -14,6 +14,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
       scaleOutN: 2000,
       pending: 100_000,
       plotRows: [100_000, 1_000_000],
+      liveRows: 1_000_000,
       stages: [...STAGES],
       profile: false,
     });
@@ -29,8 +30,9 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
         args.scaleOutN,
         args.pending,
         args.plotRows,
+        args.liveRows,
       ],
-      [1000, 1, 3000, 3, 300, 5000, [10_000, 100_000]],
+      [1000, 1, 3000, 3, 300, 5000, [10_000, 100_000], 100_000],
     );
   });
   await t.step("flags that override", () => {
@@ -50,7 +52,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
     assert.throws(() => parseBenchArgs(["--stages", "ceiling,nope"]), {
       name: "TypeError",
       message:
-        'Invalid --stages "ceiling,nope": expected some of ceiling, pipeline, latency, scale-out, memory, plot, embedded',
+        'Invalid --stages "ceiling,nope": expected some of ceiling, pipeline, latency, scale-out, memory, plot, embedded, live',
     });
   });
 });

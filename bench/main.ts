@@ -20,6 +20,7 @@ import type { BenchArgs, Stage } from "./bench_args.ts";
 import { measureCeiling } from "./ceiling.ts";
 import { runEmbedded } from "./embedded_run.ts";
 import { measureLatency } from "./latency.ts";
+import { measureLivePage } from "./live_page.ts";
 import { machineInfo } from "./machine_info.ts";
 import { measureMetricsMemory } from "./metrics_memory.ts";
 import { runPipeline } from "./pipeline_run.ts";
@@ -114,6 +115,9 @@ async function runStages(
   await stage("embedded", async () => {
     result.embedded = await runEmbedded(args.n);
   });
+  await stage("live", async () => {
+    result.live = await measureLivePage(args.liveRows);
+  });
   return result;
 }
 
@@ -132,7 +136,7 @@ async function main(): Promise<number> {
     );
   }
   const externalUrl = Deno.env.get("AMQP_URL")?.trim() || undefined;
-  const needsBroker = args.stages.some((s) => !["plot", "embedded"].includes(s));
+  const needsBroker = args.stages.some((s) => !["plot", "embedded", "live"].includes(s));
   const node = externalUrl === undefined && needsBroker
     ? await startRabbitNode({ namePrefix: "bench" })
     : undefined;

@@ -49,3 +49,25 @@ Deno.test("formatTable() puts each target beside its figure with a verdict", asy
     );
   });
 });
+
+Deno.test("formatTable() judges the live page's load and update with 1 000 000 rows", () => {
+  const p = (p50: number, max: number) => ({ count: 5, p50, p95: max, p99: max, max });
+  const table = formatTable({
+    live: {
+      rows: 1_000_000,
+      eventBytes: 2560,
+      loadMs: p(400, 1200),
+      appended: 1000,
+      updateMs: p(20, 35),
+      refreshMs: p(9, 12),
+    },
+    failures: {},
+  });
+  assert.equal(
+    table.split("\n").slice(2).join("\n"),
+    [
+      "| 8 Live page load in Chromium, 1,000,000 rows, 2.5 KiB per update | first histogram drawn p50 400 / max 1200 ms (5 loads) | < 1,000 ms with 1,000,000 rows | **missed** |",
+      "| 8 Live page update in Chromium, +1,000 rows to 1,000,000 | refresh start → page drawn p50 20 / max 35 ms (5 updates; the refresh itself p50 9.0 / max 12 ms) | < 300 ms with 1,000,000 rows | met |",
+    ].join("\n"),
+  );
+});
