@@ -47,8 +47,6 @@ export interface LivePageResult {
   readonly appended: number;
   /** Refresh start to the page's drawing of that update. */
   readonly updateMs: Percentiles;
-  /** Of which the refresh itself (read, parse, merge, bin): the server's part. */
-  readonly refreshMs: Percentiles;
 }
 
 // deno-lint-ignore no-explicit-any -- page.evaluate() runs this in the browser
@@ -97,7 +95,6 @@ export async function measureLivePage(
     const page = await chromium.browser.newPage();
     await page.goto(url);
     const updates: number[] = [];
-    const refreshes: number[] = [];
     // One update more than timed: the first one after a page load also pays for
     // compiling the page's update path, which a page open for a while has done.
     for (let i = -1; i < (options.updates ?? 5); i++) {
@@ -106,7 +103,6 @@ export async function measureLivePage(
       });
       const started = performance.timeOrigin + performance.now();
       if (!await state.plot.refresh()) throw new Error("Cannot time an update: nothing changed");
-      const refreshed = performance.timeOrigin + performance.now();
       const version = state.feed.snapshot!.version;
       await page.waitForFunction(
         (wanted: number) =>
@@ -117,7 +113,6 @@ export async function measureLivePage(
       );
       if (i < 0) continue;
       updates.push(await drawnAt(page) - started);
-      refreshes.push(refreshed - started);
     }
     const eventBytes = JSON.stringify(state.feed.snapshot).length;
     return {
@@ -126,7 +121,6 @@ export async function measureLivePage(
       loadMs: percentiles(loads),
       appended,
       updateMs: percentiles(updates),
-      refreshMs: percentiles(refreshes),
     };
   } finally {
     await chromium.close();
