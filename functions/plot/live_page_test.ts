@@ -106,6 +106,8 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
       }
     });
     page.on("pageerror", (error) => problems.push(`page: ${error}`));
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
     page.on("requestfailed", (request) => {
       // The event stream is cut when the pipeline stops, at the end.
       if (!request.url().endsWith("/events")) problems.push(`request: ${request.url()}`);
@@ -161,6 +163,15 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
     // deno-lint-ignore no-console -- where the test's artifact is
     console.log(`live page screenshot: ${screenshot}`);
     assert.deepEqual(problems, []);
+    // Each file once and one event stream: the page never reloaded nor polled.
+    assert.deepEqual(requested.toSorted(), [
+      "/",
+      "/chart.umd.min.js",
+      "/events",
+      "/live_page.css",
+      "/live_page.js",
+      "/live_page_icon.svg",
+    ]);
   } finally {
     await chromium.close();
     await Promise.all(runners.map((runner) => runner.close()));

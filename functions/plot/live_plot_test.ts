@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fakeContext } from "../../shared/testing/fake_context.ts";
+import { stubRenderer } from "./_testing/stub_renderer.ts";
+import { METRIC_LOG_FILE } from "./error_plot.ts";
+import { createLivePlot } from "./live_plot.ts";
+import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
+
+Deno.test("createLivePlot() publishes each new histogram with its figures, rate and time", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "live_plot_" });
+  try {
+    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const renderer = stubRenderer();
+    const state = await createLivePlot(ctx, { renderer });
+    const log = join(dir, METRIC_LOG_FILE);
+    // A getter, so the assertion below does not narrow the type for the rest of the test.
+    const snapshot = () => state.feed.snapshot;
+    assert.equal(await state.plot.refresh(), false);
+    assert.equal(snapshot(), undefined);
+
+    ctx.time = 10_000;
+    await Deno.writeTextFile(log, `${METRIC_LOG_HEADER}\na,1,4,3\nb,1,2,1\n`);
+    assert.equal(await state.plot.refresh(), true);
+    assert.deepEqual(snapshot(), {
+      version: 1,
+      series: [{
+        name: "metric_log.csv",
+        rows: 2,
+        mae: 2,
+        rmse: Math.sqrt(5),
+        rowsPerSecond: null,
+        lastRowAt: 10_000,
+        edges: [1, 2, 3],
+        counts: [1, 1],
+      }],
+    });
+
+    ctx.time = 12_000;
+    await Deno.writeTextFile(log, "c,1,3,2\nd,1,3,2\ne,1,3,2\nf,1,3,2\n", { append: true });
+    await state.plot.refresh();
+    const series = snapshot()?.series[0];
+    assert.equal(snapshot()?.version, 2);
+    assert.deepEqual([series?.rows, series?.rowsPerSecond, series?.lastRowAt], [6, 2, 12_000]);
+    assert.equal(renderer.calls, 2);
+
+    ctx.time = 13_000;
+    assert.equal(await state.plot.refresh(), false);
+    assert.equal(snapshot()?.version, 2, "no new rows, no new snapshot");
+    state.feed.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
