@@ -138,6 +138,12 @@ events.addEventListener("snapshot", (event) => {
   show(JSON.parse(event.data));
   setStatus("live", "Live");
 });
+// EventSource retries by itself after a network error or the end of the stream,
+// but gives up on an HTTP error (the server refusing more pages, say).
 events.addEventListener("error", () => {
-  setStatus("lost", "Connection lost, reconnecting…");
+  if (events.readyState === EventSource.CLOSED) {
+    setStatus("lost", "Disconnected: reload the page to try again");
+  } else {
+    setStatus("lost", "Connection lost, reconnecting…");
+  }
 });

@@ -13,11 +13,16 @@ import { MemoryBroker } from "../../shared/memory/memory_broker.ts";
 import { createMemoryTransport } from "../../shared/memory/memory_transport.ts";
 import { type FunctionRunner, runFunction } from "../../shared/runtime/run_function.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
+import { serveHealth } from "../../shared/runtime/health_server.ts";
+import { Registry } from "prom-client";
 import { launchChromium } from "./_testing/launch_chromium.ts";
 import { stubRenderer } from "./_testing/stub_renderer.ts";
 import { histogram } from "./histogram.ts";
 import { chartConfiguration, chartTitle } from "./histogram_chart.ts";
+import { LiveFeed } from "./live_feed.ts";
 import { createLivePlot } from "./live_plot.ts";
+import { loadLiveViewAssets } from "./live_view_assets.ts";
+import { liveViewRoutes } from "./live_view_routes.ts";
 import plot from "./mod.ts";
 
 const N = 300;
@@ -176,5 +181,76 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
     await chromium.close();
     await Promise.all(runners.map((runner) => runner.close()));
     await Deno.remove(logsDir, { recursive: true });
+  }
+});
+
+Deno.test("the live page overlays every series it is sent and says when its stream is lost or refused", async () => {
+  const feed = new LiveFeed();
+  const server = serveHealth({
+    ready: () => true,
+    registry: new Registry(),
+    routes: liveViewRoutes(feed, {
+      assets: await loadLiveViewAssets(),
+      metricLogPath: "/nonexistent/metric_log.csv",
+      plotPath: "/nonexistent/error_distribution.png",
+    }),
+  }, { hostname: "127.0.0.1", port: 0 });
+  const chromium = await launchChromium();
+  const problems: string[] = [];
+  try {
+    const page = await chromium.browser.newPage();
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(`page: ${error}`));
+    await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: "load" });
+    const series = (name: string, counts: number[], mae: number) => ({
+      name,
+      rows: counts.reduce((a, b) => a + b, 0),
+      mae,
+      rmse: mae + 1,
+      rowsPerSecond: 12.5,
+      lastRowAt: Date.UTC(2026, 0, 1, 12, 0, 0),
+      edges: [0, 10, 20, 30],
+      counts,
+    });
+    feed.publish({
+      version: 1,
+      series: [series("champion", [5, 3, 1], 9.5), series("challenger", [2, 4, 6], 17.25)],
+    });
+    await waitFor("two series on the page", async () => {
+      return (await pageState(page)).chart?.data.length === 2;
+    });
+    const state = await pageState(page);
+    assert.deepEqual(state.chart, {
+      labels: ["0–10", "10–20", "20–30"],
+      data: [[5, 3, 1], [2, 4, 6]],
+      title: "Error distribution: 9 rows, MAE 9.5, RMSE 10.5",
+    });
+    const rows = await page.evaluate(() =>
+      [...(globalThis as Browser).document.querySelectorAll("#series tbody tr")].map((
+        tr: Browser,
+      ) => [...tr.children].map((td: Browser) => td.textContent))
+    );
+    assert.deepEqual(
+      rows.map((row: string[]) => row.slice(0, 5)),
+      [["champion", "9", "9.5", "10.5", "12.5"], ["challenger", "12", "17.25", "18.25", "12.5"]],
+    );
+
+    feed.close();
+    await waitFor("the page to say its stream is lost", async () => {
+      return (await pageState(page)).status === "Connection lost, reconnecting…";
+    });
+    // Its reconnection is refused (503: the feed is closed), which ends its retries.
+    await waitFor("the page to give up", async () => {
+      return (await pageState(page)).status === "Disconnected: reload the page to try again";
+    });
+    assert.deepEqual(problems, [
+      "Failed to load resource: the server responded with a status of 503 (Service Unavailable)",
+    ]);
+  } finally {
+    await chromium.close();
+    feed.close();
+    await server.close();
   }
 });
