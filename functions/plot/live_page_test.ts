@@ -37,13 +37,13 @@ interface PageState {
 // The functions given to page.evaluate() run in the browser; this project type-checks
 // without the DOM library, so they reach the page through an untyped globalThis.
 // deno-lint-ignore no-explicit-any
-type Browser = any;
+type InPage = any;
 
 function pageState(page: Page): Promise<PageState> {
   return page.evaluate(() => {
-    const { document, Chart } = globalThis as Browser;
+    const { document, Chart } = globalThis as InPage;
     const cells: Record<string, string> = {};
-    for (const td of document.querySelectorAll("#series tbody tr:first-child td") as Browser[]) {
+    for (const td of document.querySelectorAll("#series tbody tr:first-child td") as InPage[]) {
       cells[td.className] = td.textContent ?? "";
     }
     const chart = Chart.getChart("histogram");
@@ -52,7 +52,7 @@ function pageState(page: Page): Promise<PageState> {
       cells,
       chart: chart === undefined ? null : {
         labels: chart.data.labels,
-        data: chart.data.datasets.map((d: Browser) => d.data),
+        data: chart.data.datasets.map((d: InPage) => d.data),
         title: chart.options.plugins.title.text,
       },
     };
@@ -62,7 +62,7 @@ function pageState(page: Page): Promise<PageState> {
 // Pixels of the bars' colour on the canvas: the chart was drawn, not only configured.
 function barPixels(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const canvas = (globalThis as Browser).document.getElementById("histogram");
+    const canvas = (globalThis as InPage).document.getElementById("histogram");
     const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
     let count = 0;
     for (let i = 0; i < data.length; i += 4) {
@@ -228,9 +228,9 @@ Deno.test("the live page overlays every series it is sent and says when its stre
       title: "Error distribution: 9 rows, MAE 9.5, RMSE 10.5",
     });
     const rows = await page.evaluate(() =>
-      [...(globalThis as Browser).document.querySelectorAll("#series tbody tr")].map((
-        tr: Browser,
-      ) => [...tr.children].map((td: Browser) => td.textContent))
+      [...(globalThis as InPage).document.querySelectorAll("#series tbody tr")].map((
+        tr: InPage,
+      ) => [...tr.children].map((td: InPage) => td.textContent))
     );
     assert.deepEqual(
       rows.map((row: string[]) => row.slice(0, 5)),
