@@ -19,7 +19,8 @@ import type { Page } from "puppeteer-core";
 import { Registry } from "prom-client";
 import { fakeContext } from "../shared/testing/fake_context.ts";
 import { serveHealth } from "../shared/runtime/health_server.ts";
-import { METRIC_LOG_FILE } from "../functions/plot/error_plot.ts";
+import { METRIC_LOG_FILE } from "../functions/_metric_log.ts";
+import { plotSettings } from "../functions/plot/settings.ts";
 import { createLivePlot } from "../functions/plot/live_plot.ts";
 import { METRIC_LOG_HEADER } from "../functions/plot/metric_log_reader.ts";
 import { launchChromium } from "../functions/plot/_testing/launch_chromium.ts";
@@ -59,7 +60,11 @@ export async function measureLivePage(
 ): Promise<LivePageResult> {
   const appended = options.appended ?? 1000;
   const dir = await Deno.makeTempDir({ prefix: "bench-live-" });
-  const ctx = fakeContext("plot", { env: { LOGS_DIR: dir }, now: () => Date.now() });
+  const ctx = fakeContext(plotSettings, {
+    name: "plot",
+    env: { LOGS_DIR: dir },
+    now: () => Date.now(),
+  });
   const state = await createLivePlot(ctx, { renderer: stubRenderer() });
   const server = serveHealth(
     { ready: () => true, registry: new Registry(), routes: state.routes },

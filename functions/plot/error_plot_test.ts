@@ -199,7 +199,7 @@ Deno.test("ErrorPlot.refresh() says what it found once per change of state", asy
 Deno.test("ErrorPlot tells onHistogram of each new histogram once, before and whatever the renderer does", async () => {
   const dir = await Deno.makeTempDir({ prefix: "plot_" });
   try {
-    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
     const told: [number[], number[], number][] = [];
     let fail = true;
     const rendered: number[] = [];

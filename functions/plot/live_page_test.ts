@@ -7,7 +7,11 @@ import { join } from "node:path";
 import { decode } from "fast-png";
 import type { Page } from "puppeteer-core";
 import { loadConfig } from "../../shared/runtime/config.ts";
-import type { PipelineFunction } from "../../shared/define_function.ts";
+import {
+  configureFunction,
+  type LoadedFunction,
+  loadFunction,
+} from "../../shared/runtime/load_function.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { MemoryBroker } from "../../shared/memory/memory_broker.ts";
 import { createMemoryTransport } from "../../shared/memory/memory_transport.ts";
@@ -20,6 +24,7 @@ import { stubRenderer } from "./_testing/stub_renderer.ts";
 import { histogram } from "./histogram.ts";
 import { chartConfiguration, chartTitle } from "./histogram_chart.ts";
 import { LiveFeed } from "./live_feed.ts";
+import type { PlotContext } from "./error_plot.ts";
 import { createLivePlot } from "./live_plot.ts";
 import { loadLiveViewAssets } from "./live_view_assets.ts";
 import { liveViewRoutes } from "./live_view_routes.ts";
@@ -79,7 +84,7 @@ async function csvErrors(path: string): Promise<Float64Array> {
 
 Deno.test("the live page draws the histogram, counts rows as they arrive and matches the CSV", async () => {
   const logsDir = await Deno.makeTempDir({ prefix: "live_page_" });
-  const config = loadConfig({
+  const env = {
     LOGS_DIR: logsDir,
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: "0",
@@ -87,10 +92,11 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
     FEATURES_INTERVAL_MS: "10",
     FEATURES_SEED: "11",
     PLOT_INTERVAL_MS: "100",
-  });
+  };
+  const config = loadConfig(env);
   const broker = new MemoryBroker();
   const runners: FunctionRunner[] = [];
-  const start = async (fn: PipelineFunction) => {
+  const start = async (fn: LoadedFunction) => {
     const runner = await runFunction(fn, config, {
       logger: createLogger(fn.name, { level: "warn", write: () => {} }),
       connect: (events) => createMemoryTransport(broker, { events }),
@@ -102,7 +108,8 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
   const problems: string[] = [];
   try {
     const renderer = stubRenderer();
-    const plotRunner = await start({ ...plot, setup: (ctx) => createLivePlot(ctx, { renderer }) });
+    const withStub = { ...plot, setup: (ctx: PlotContext) => createLivePlot(ctx, { renderer }) };
+    const plotRunner = await start(configureFunction("plot", withStub, env));
     const page = await chromium.browser.newPage();
     await page.setViewport(VIEWPORT);
     page.on("console", (message) => {
@@ -123,7 +130,7 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
     });
 
     for (const name of ["model", "metrics", "features"]) {
-      await start((await import(`../${name}/mod.ts`)).default);
+      await start(await loadFunction(name, env));
     }
     const seen: number[] = [];
     await waitFor("all rows on the page", async () => {

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { Context, Routes } from "../../shared/define_function.ts";
-import { ErrorPlot, type HistogramRenderer, METRIC_LOG_FILE } from "./error_plot.ts";
+import type { Routes } from "../../shared/define_function.ts";
+import { METRIC_LOG_FILE } from "../_metric_log.ts";
+import { ErrorPlot, type HistogramRenderer, type PlotContext } from "./error_plot.ts";
 import { LiveFeed, type LiveFeedOptions } from "./live_feed.ts";
 import { seriesView } from "./live_snapshot.ts";
 import { loadLiveViewAssets } from "./live_view_assets.ts";
@@ -29,7 +30,7 @@ export interface CreateLivePlotOptions {
 
 /** Builds the plot, its live feed and the page's routes; reads the page's files. */
 export async function createLivePlot(
-  ctx: Context,
+  ctx: PlotContext,
   options: CreateLivePlotOptions = {},
 ): Promise<LivePlot> {
   const assets = await loadLiveViewAssets();

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { stubRenderer } from "./_testing/stub_renderer.ts";
-import { METRIC_LOG_FILE } from "./error_plot.ts";
+import { METRIC_LOG_FILE } from "../_metric_log.ts";
 import { createLivePlot } from "./live_plot.ts";
 import { METRIC_LOG_HEADER } from "./metric_log_reader.ts";
+import { plotSettings } from "./settings.ts";
 
 Deno.test("createLivePlot() publishes each new histogram with its figures, rate and time", async () => {
   const dir = await Deno.makeTempDir({ prefix: "live_plot_" });
   try {
-    const ctx = fakeContext("plot", { env: { LOGS_DIR: dir } });
+    const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
     const renderer = stubRenderer();
     const state = await createLivePlot(ctx, { renderer });
     const log = join(dir, METRIC_LOG_FILE);

@@ -15,11 +15,16 @@ export interface LiveViewAsset {
 /** The page's static files by the exact path they are served at. */
 export type LiveViewAssets = Readonly<Record<string, LiveViewAsset>>;
 
-/** Chart.js's browser build, as `deno install` lays out the npm package. */
-export const CHART_JS_FILE = new URL(
-  "../../node_modules/chart.js/dist/chart.umd.min.js",
-  import.meta.url,
-);
+/** Chart.js's browser build in its npm package, as the plot's sandbox names it. */
+export const CHART_JS_PACKAGE_FILE = "chart.js/dist/chart.umd.min.js";
+
+/**
+ * The same file on disk. The package's exports do not name it, but it lies
+ * beside the module `chart.js` resolves to (`dist/chart.js`); the resolved URL
+ * is the package's real path, which the sandbox allows, not the
+ * `node_modules/chart.js` link to it, which it does not.
+ */
+export const CHART_JS_FILE = new URL("./chart.umd.min.js", import.meta.resolve("chart.js"));
 
 const HTML = "text/html; charset=utf-8";
 const SCRIPT = "text/javascript; charset=utf-8";

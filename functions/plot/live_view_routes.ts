@@ -7,7 +7,7 @@
  * @module
  */
 import type { RouteHandler, Routes } from "../../shared/define_function.ts";
-import { METRIC_LOG_FILE, PLOT_FILE } from "./error_plot.ts";
+import { ERROR_PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
 import type { LiveFeed } from "./live_feed.ts";
 import type { LiveViewAssets } from "./live_view_assets.ts";
 import { securityHeaders } from "./security_headers.ts";
@@ -41,7 +41,7 @@ export function liveViewRoutes(feed: LiveFeed, options: LiveViewRoutesOptions): 
   routes[`/${METRIC_LOG_FILE}`] = readOnly((request) =>
     streamFile(metricLogPath, { contentType: "text/csv; charset=utf-8", method: request.method })
   );
-  routes[`/${PLOT_FILE}`] = readOnly((request) =>
+  routes[`/${ERROR_PLOT_FILE}`] = readOnly((request) =>
     streamFile(plotPath, { contentType: "image/png", method: request.method })
   );
   return Object.freeze(routes);

@@ -35,7 +35,7 @@ Deno.test("plot.tick() draws $LOGS_DIR/error_distribution.png and keeps going", 
 });
 
 Deno.test("plot serves the live page's fixed paths and ends its streams on close", async () => {
-  const ctx = fakeContext("plot", { env: { LOGS_DIR: "/nonexistent" } });
+  const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: "/nonexistent" } });
   const state = await createLivePlot(ctx, { renderer: stubRenderer() });
   assert.deepEqual(Object.keys(plot.routes!(state, ctx)).sort(), [
     "/",
