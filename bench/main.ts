@@ -25,6 +25,7 @@ import { machineInfo } from "./machine_info.ts";
 import { measureMetricsMemory } from "./metrics_memory.ts";
 import { runPipeline } from "./pipeline_run.ts";
 import { measurePlotRefresh } from "./plot_refresh.ts";
+import { measurePlotRender } from "./plot_render.ts";
 import { type BenchResult, formatTable, TARGETS } from "./report.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -111,6 +112,7 @@ async function runStages(
     const plot = [];
     for (const rows of args.plotRows) plot.push(await measurePlotRefresh(rows));
     result.plot = plot;
+    result.plotRender = await measurePlotRender();
   });
   await stage("embedded", async () => {
     result.embedded = await runEmbedded(args.n);

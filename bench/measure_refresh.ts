@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await Deno.writeTextFile(log, `${METRIC_LOG_HEADER}\n${rows(ROWS, 0)}`);
     const size = (await Deno.stat(log)).size;
     const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
-    const plot = new ErrorPlot(ctx);
+    const plot = await ErrorPlot.create(ctx);
     let started = performance.now();
     await plot.refresh();
     const first = performance.now() - started;

@@ -48,7 +48,9 @@ export async function measurePlotRefresh(
       });
     }
     const fileBytes = (await Deno.stat(log)).size;
-    const plot = new ErrorPlot(fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } }));
+    const plot = await ErrorPlot.create(
+      fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } }),
+    );
     let started = performance.now();
     await plot.refresh();
     const firstReadMs = performance.now() - started;

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   try {
     await Deno.writeTextFile(join(dir, METRIC_LOG_FILE), text);
     const ctx = fakeContext(plotSettings, { name: "plot", env: { LOGS_DIR: dir } });
-    await new ErrorPlot(ctx).refresh();
+    await (await ErrorPlot.create(ctx)).refresh();
     await Deno.mkdir("docs", { recursive: true });
     await Deno.copyFile(join(dir, PLOT_FILE), join("docs", PLOT_FILE));
     console.log(JSON.stringify(ctx.logs.at(-1)));

@@ -90,6 +90,10 @@ export interface Sandbox<S extends Settings = Settings> {
   readonly readPackages?: readonly string[];
   /** Folders of npm packages whose native libraries it loads (FFI). */
   readonly ffiPackages?: readonly string[];
+  /** Files outside the project it reads, by absolute path (a native library's loader may). */
+  readonly readFiles?: readonly string[];
+  /** Environment variables a library it loads reads, besides its settings'. */
+  readonly env?: readonly string[];
 }
 
 /** What every kind of function declares. */

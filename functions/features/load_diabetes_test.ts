@@ -7,8 +7,8 @@ import { DIABETES_FILE, loadDiabetes, parseDiabetes } from "./load_diabetes.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const dataDir = join(repoRoot, "data");
-// The independently computed reference, outside the repository (see its README).
-const referencePath = join(repoRoot, "../shared/data/diabetes_scaled.csv");
+// The independently computed reference (see testdata/README.md).
+const referencePath = fileURLToPath(new URL("testdata/diabetes_scaled.csv", import.meta.url));
 
 const HEADER = "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target";
 const ROW = "59,2,32.1,101,157,93.2,38,4,4.8598,87,151";

@@ -12,7 +12,11 @@ import { ERROR_PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
 import type { plotSettings } from "./settings.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { type Histogram, histogram } from "./histogram.ts";
-import { type ErrorSummary, HistogramChart } from "./histogram_chart.ts";
+import {
+  type ErrorSummary,
+  HistogramChart,
+  type HistogramChartOptions,
+} from "./histogram_chart.ts";
 import {
   METRIC_LOG_HEADER,
   type MetricLogRead,
@@ -26,12 +30,15 @@ import { writeFileAtomic } from "./write_file_atomic.ts";
 export type PlotContext = Context<never, SettingValues<typeof plotSettings>>;
 
 /** Options of {@linkcode ErrorPlot}. */
-export interface ErrorPlotOptions {
+export interface ErrorPlotOptions extends HistogramChartOptions {
   /** The most bins drawn. @default 100 */
   maxBins?: number;
   /** Bytes read at a time; also the longest line accepted. @default 1 MiB */
   chunkBytes?: number;
-  /** Draws the PNG. @default a {@linkcode HistogramChart} of `PLOT_WIDTH` × `PLOT_HEIGHT` */
+  /**
+   * Draws the PNG. @default a {@linkcode HistogramChart} of `PLOT_WIDTH` × `PLOT_HEIGHT`,
+   * made by {@linkcode ErrorPlot.create}
+   */
   renderer?: HistogramRenderer;
   /**
    * Told of every new histogram before the PNG is drawn, so a view of the bins
@@ -64,15 +71,28 @@ export class ErrorPlot {
   #status: MetricLogStatus | undefined;
   #torn = false;
 
-  /** Sets up the reader and the chart renderer from the context's configuration. */
-  constructor(ctx: PlotContext, options: ErrorPlotOptions = {}) {
-    const plot = ctx.config;
-    const { logsDir } = plot;
+  /**
+   * Sets up the plot from the context's configuration; without a `renderer`,
+   * loads the chart renderer and its font first (a `FontError` when it cannot).
+   */
+  static async create(ctx: PlotContext, options: ErrorPlotOptions = {}): Promise<ErrorPlot> {
+    if (options.renderer !== undefined) {
+      return new ErrorPlot(ctx, { ...options, renderer: options.renderer });
+    }
+    const { width, height } = ctx.config;
+    const font = options.fontPaths === undefined ? {} : { fontPaths: options.fontPaths };
+    const renderer = await HistogramChart.create(width, height, font);
+    return new ErrorPlot(ctx, { ...options, renderer });
+  }
+
+  /** Sets up the reader from the context's configuration; draws with `options.renderer`. */
+  constructor(ctx: PlotContext, options: ErrorPlotOptions & { renderer: HistogramRenderer }) {
+    const { logsDir } = ctx.config;
     this.#logsPath = join(logsDir, METRIC_LOG_FILE);
     this.#plotPath = join(logsDir, ERROR_PLOT_FILE);
     const chunk = options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes };
     this.#reader = new MetricLogReader(this.#logsPath, chunk);
-    this.#chart = options.renderer ?? new HistogramChart(plot.width, plot.height);
+    this.#chart = options.renderer;
     this.#onHistogram = options.onHistogram;
     this.#maxBins = options.maxBins ?? 100;
     this.#logger = ctx.logger;

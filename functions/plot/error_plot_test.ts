@@ -32,7 +32,7 @@ async function withPlot(test: (fixture: Fixture) => Promise<void>): Promise<void
       name: "plot",
       env: { LOGS_DIR: dir, PLOT_WIDTH: "400", PLOT_HEIGHT: "300" },
     });
-    const plot = new ErrorPlot(ctx);
+    const plot = await ErrorPlot.create(ctx);
     await test({ dir, log: join(dir, METRIC_LOG_FILE), png: join(dir, PLOT_FILE), ctx, plot });
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -203,7 +203,7 @@ Deno.test("ErrorPlot tells onHistogram of each new histogram once, before and wh
     const told: [number[], number[], number][] = [];
     let fail = true;
     const rendered: number[] = [];
-    const plot = new ErrorPlot(ctx, {
+    const plot = await ErrorPlot.create(ctx, {
       renderer: {
         render: (_histogram, summary) => {
           rendered.push(summary.rows);

@@ -13,6 +13,20 @@ function distinctColours(png: Uint8Array): number {
   return colours.size;
 }
 
+/** Pixels of the text's grey (chart.js draws text in #666) in rows `from` to `to` of the PNG. */
+function textPixels(png: Uint8Array, from: number, to: number): number {
+  const { data, channels, width } = decode(png);
+  let count = 0;
+  for (let y = from; y < to; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * channels;
+      const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+      if (r === g && g === b && r < 180) count++;
+    }
+  }
+  return count;
+}
+
 Deno.test("chartTitle() reports rows, MAE and RMSE", async (t) => {
   await t.step("with rows", () => {
     assert.equal(
@@ -49,7 +63,7 @@ Deno.test("chartConfiguration() draws adjacent bars labelled by bin edges", () =
 });
 
 Deno.test("HistogramChart.render() returns a PNG of the configured size", async (t) => {
-  const chart = new HistogramChart(640, 360);
+  const chart = await HistogramChart.create(640, 360);
   const errors = Array.from({ length: 2000 }, (_, i) => Math.abs(Math.sin(i) * 50 + (i % 7)));
 
   await t.step("with bars: 640×360 and more than a few colours", async () => {
@@ -60,10 +74,33 @@ Deno.test("HistogramChart.render() returns a PNG of the configured size", async 
     assert.ok(colours > 20, `only ${colours} colours`);
   });
 
+  await t.step("with text: the title on top, the bin labels and axis title below", async () => {
+    const png = await chart.render(histogram(errors), { rows: 2000, mae: 1, rmse: 1 });
+    // Without a font the renderer draws no letter and raises nothing: these would be 0.
+    const title = textPixels(png, 0, 30);
+    const below = textPixels(png, 300, 360);
+    assert.ok(title > 300, `only ${title} text pixels in the title`);
+    assert.ok(below > 300, `only ${below} text pixels under the axis`);
+  });
+
   await t.step("without rows: the same size, still axes and title", async () => {
     const png = await chart.render(histogram([]), { rows: 0, mae: NaN, rmse: NaN });
     const image = decode(png);
     assert.deepEqual([image.width, image.height], [640, 360]);
     assert.ok(distinctColours(png) > 5);
   });
+});
+
+Deno.test("HistogramChart.create() refuses a font the renderer cannot load", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".ttf" });
+  try {
+    await Deno.writeTextFile(path, "not a font");
+    await assert.rejects(HistogramChart.create(100, 100, { fontPaths: [path] }), {
+      name: "FontError",
+      code: "FONT_UNAVAILABLE",
+      message: `Cannot load font "${path}": not a font the renderer can read`,
+    });
+  } finally {
+    await Deno.remove(path);
+  }
 });

@@ -37,7 +37,7 @@ export async function createLivePlot(
   const feed = new LiveFeed(options.feed);
   const rate = new RowRate();
   let version = 0;
-  const plot = new ErrorPlot(ctx, {
+  const plot = await ErrorPlot.create(ctx, {
     ...(options.renderer === undefined ? {} : { renderer: options.renderer }),
     onHistogram: (histogram, summary) => {
       const at = ctx.now();

@@ -11,18 +11,22 @@
 import { defineTicker, type TickResult } from "../../shared/define_function.ts";
 import { CHART_JS_PACKAGE_FILE } from "./live_view_assets.ts";
 import { createLivePlot } from "./live_plot.ts";
+import { RENDERER_PACKAGE, RENDERER_VARIABLES } from "./renderer_package.ts";
 import { plotSettings } from "./settings.ts";
 
 /** The `plot` function. */
 export default defineTicker({
   publishes: [],
   settings: plotSettings,
-  // node-canvas loads its native addon from its package's build folder; the
-  // live page serves Chart.js's browser build from its package.
+  // The renderer loads its prebuilt binary from its platform's package and reads
+  // /usr/bin/ldd and three variables to pick it; the chart's font is a package
+  // too; the live page serves Chart.js's browser build from its package.
   sandbox: {
     writeDirs: ["logsDir"],
-    readPackages: ["canvas/build/Release", CHART_JS_PACKAGE_FILE],
-    ffiPackages: ["canvas/build/Release"],
+    readPackages: [RENDERER_PACKAGE, "dejavu-fonts-ttf/ttf", CHART_JS_PACKAGE_FILE],
+    ffiPackages: [RENDERER_PACKAGE],
+    readFiles: ["/usr/bin/ldd"],
+    env: RENDERER_VARIABLES,
   },
   intervalMs: (config) => config.intervalMs,
   setup: (ctx) => createLivePlot(ctx),

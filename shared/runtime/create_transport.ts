@@ -6,6 +6,7 @@
  */
 import { createAmqpTransport } from "../amqp/amqp_transport.ts";
 import type { Config } from "./config.ts";
+import { usesDefaultBrokerPassword } from "./default_broker_password.ts";
 import type { Logger } from "../logger.ts";
 import { MemoryBroker } from "../memory/memory_broker.ts";
 import { createMemoryTransport } from "../memory/memory_transport.ts";
@@ -28,6 +29,11 @@ export async function createTransport(
 ): Promise<Transport> {
   const { logger, events, streams } = options;
   if (config.amqpUrl !== undefined) {
+    if (usesDefaultBrokerPassword(config.amqpUrl)) {
+      logger.warn(
+        "AMQP_URL uses the local stack's default broker password: set RABBITMQ_PASSWORD in .env anywhere but on your own machine",
+      );
+    }
     return await createAmqpTransport(config.amqpUrl, { logger, events, streams });
   }
   logger.warn("AMQP_URL is not set: using the embedded broker of this process");

@@ -91,12 +91,15 @@ export function sandboxFlags(
     ...(sandbox.readDirs ?? []).map(dir),
     ...writes,
     ...(sandbox.readPackages ?? []).map((pkg) => packagePath(pkg, root)),
+    ...(sandbox.readFiles ?? []),
   ];
   const ffi = (sandbox.ffiPackages ?? []).map((pkg) => packagePath(pkg, root));
   const flags = [
     `--allow-read=${[...new Set(reads)].join(",")}`,
     `--allow-net=${[...new Set(netHosts(definition, config))].join(",")}`,
-    `--allow-env=${[...CONFIG_VARIABLES, ...functionVariables(definition)].join(",")}`,
+    `--allow-env=${
+      [...CONFIG_VARIABLES, ...functionVariables(definition), ...(sandbox.env ?? [])].join(",")
+    }`,
   ];
   if (writes.length > 0) flags.push(`--allow-write=${[...new Set(writes)].join(",")}`);
   if (ffi.length > 0) flags.push(`--allow-ffi=${ffi.join(",")}`);

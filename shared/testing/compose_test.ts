@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../runtime/config.ts";
+import { DEFAULT_BROKER_PASSWORD } from "../runtime/default_broker_password.ts";
 import { functionVariables, importFunction, listFunctions } from "../runtime/load_function.ts";
 import { CONFIG_VARIABLES } from "../runtime/config.ts";
 
@@ -20,6 +21,9 @@ interface Service {
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   "depends_on"?: Record<string, { condition: string }>;
+  entrypoint?: string[];
+  command?: string[];
+  "network_mode"?: string;
   healthcheck?: { test: string[]; interval: string; timeout: string; retries: number };
   restart?: string;
   "stop_grace_period"?: string;
@@ -107,24 +111,73 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
     assert.equal(resolved.code, 0, text(resolved.stderr));
     const parsed = await parseYaml(text(resolved.stdout)) as { services: typeof services };
     services = parsed.services;
-    assert.deepEqual(Object.keys(services).sort(), ["rabbitmq", ...FUNCTION_NAMES].sort());
+    assert.deepEqual(
+      Object.keys(services).sort(),
+      ["logs", "rabbitmq", ...FUNCTION_NAMES].sort(),
+    );
   });
 
-  await t.step("refuses to start without the broker's credentials", async () => {
+  await t.step("runs without a .env: the default user and password", async () => {
     const empty = await Deno.makeTempFile({ suffix: ".env" });
     try {
-      const output = await compose(["--env-file", empty, "config", "-q"]);
-      assert.equal(output.code, 1);
-      assert.match(text(output.stderr), /set RABBITMQ_(USER|PASSWORD) in \.env/);
+      const output = await compose(["--env-file", empty, "config"]);
+      assert.equal(output.code, 0, text(output.stderr));
+      const parsed = await parseYaml(text(output.stdout)) as { services: typeof services };
+      const defaults = parsed.services;
+      assert.deepEqual(defaults.rabbitmq?.environment, {
+        RABBITMQ_DEFAULT_USER: "pipeline",
+        RABBITMQ_DEFAULT_PASS: DEFAULT_BROKER_PASSWORD,
+      });
+      assert.deepEqual(defaults.rabbitmq?.ports, [
+        "127.0.0.1:15672:15672/tcp",
+        "127.0.0.1:5673:5672/tcp",
+      ]);
+      for (const name of FUNCTION_NAMES.filter((n) => n !== "plot")) {
+        assert.equal(
+          defaults[name]?.environment?.AMQP_URL,
+          `amqp://pipeline:${DEFAULT_BROKER_PASSWORD}@rabbitmq:5672`,
+        );
+      }
+      assert.deepEqual(defaults.metrics?.volumes, [`${ROOT}/logs:/app/logs:rw`]);
+      assert.equal(defaults.metrics?.user, "1993:1993");
     } finally {
       await Deno.remove(empty);
     }
   });
 
-  await t.step("no secret is written in the file, and the user is not guest", () => {
+  await t.step("the one password in the file is the default the functions warn about", () => {
     assert.ok(example.RABBITMQ_USER && example.RABBITMQ_PASSWORD);
     assert.ok(!raw.includes(example.RABBITMQ_PASSWORD), "The password is in docker-compose.yml");
+    const passwords = [...raw.matchAll(/RABBITMQ_PASSWORD:-([^}]*)\}/g)].map((m) => m[1]);
+    assert.deepEqual(new Set(passwords), new Set([DEFAULT_BROKER_PASSWORD]));
     assert.ok(!/guest/i.test(raw + example.RABBITMQ_USER));
+  });
+
+  await t.step("logs: a one-shot root container without network opens ./logs", async () => {
+    const logs = services.logs;
+    assert.equal(logs?.image, services.rabbitmq?.image);
+    assert.equal(logs?.user, "0:0");
+    assert.equal(logs?.network_mode, "none");
+    assert.deepEqual(logs?.volumes, [`${ROOT}/logs:/logs:rw`]);
+    assert.equal(logs?.restart, undefined);
+    // Its script, run here on a folder not owned by HOST_UID (as Docker creates it: root's):
+    // afterwards anyone may write in it.
+    const [shell, flag, script = ""] = logs?.entrypoint ?? [];
+    assert.deepEqual([shell, flag], ["sh", "-c"]);
+    assert.deepEqual(logs?.command, [example.HOST_UID]);
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.chmod(dir, 0o755);
+      const local = script.replaceAll("$$", "$").replaceAll("/logs", dir);
+      const output = await new Deno.Command("sh", {
+        args: ["-c", local, example.HOST_UID ?? ""],
+        stderr: "piped",
+      }).output();
+      assert.equal(output.code, 0, text(output.stderr));
+      assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o777);
+    } finally {
+      await Deno.remove(dir);
+    }
   });
 
   await t.step("rabbitmq: pinned 4.x management image, healthcheck, volume, loopback ports", () => {
@@ -137,7 +190,7 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
       RABBITMQ_DEFAULT_PASS: example.RABBITMQ_PASSWORD,
     });
     assert.deepEqual(rabbit?.ports, [
-      "127.0.0.1:15672:15672/tcp",
+      `127.0.0.1:${example.RABBITMQ_MANAGEMENT_PORT}:15672/tcp`,
       `127.0.0.1:${example.RABBITMQ_AMQP_PORT}:5672/tcp`,
     ]);
   });
@@ -156,12 +209,18 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
     features: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
     model: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
     metrics: {
-      depends_on: { rabbitmq: { condition: "service_healthy" } },
+      depends_on: {
+        rabbitmq: { condition: "service_healthy" },
+        logs: { condition: "service_completed_successfully" },
+      },
       volumes: [`${ROOT}/logs:/app/logs:rw`],
       user: `${example.HOST_UID}:${example.HOST_GID}`,
     },
     plot: {
-      depends_on: { metrics: { condition: "service_started" } },
+      depends_on: {
+        metrics: { condition: "service_started" },
+        logs: { condition: "service_completed_successfully" },
+      },
       volumes: [`${ROOT}/logs:/app/logs:rw`],
       user: `${example.HOST_UID}:${example.HOST_GID}`,
     },

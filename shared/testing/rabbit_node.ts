@@ -119,6 +119,7 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
 
 /** The queues of a node with their depths; read-only, also fine on `rabbit@localhost`. */
 export async function listQueues(nodeName: string): Promise<QueueInfo[]> {
+  await requireRabbitmq([CTL]);
   const out = await run(CTL, [
     "-n",
     nodeName,
@@ -135,6 +136,7 @@ export async function listQueues(nodeName: string): Promise<QueueInfo[]> {
 
 /** The exchanges of a node; read-only, also fine on `rabbit@localhost`. */
 export async function listExchanges(nodeName: string): Promise<ExchangeInfo[]> {
+  await requireRabbitmq([CTL]);
   const out = await run(CTL, [
     "-n",
     nodeName,
@@ -149,13 +151,26 @@ export async function listExchanges(nodeName: string): Promise<ExchangeInfo[]> {
     .map(({ name, type }) => ({ name, type }));
 }
 
-async function requireRabbitmq(): Promise<void> {
-  try {
-    await Deno.stat(SERVER);
-  } catch {
-    throw new Error(
-      `Cannot start a RabbitMQ node: "${SERVER}" is missing: install it with "apt-get install rabbitmq-server"`,
-    );
+/** RabbitMQ's binaries are not installed. */
+export class RabbitmqMissingError extends Error {
+  /** A stable code to branch on. */
+  readonly code = "RABBITMQ_MISSING";
+  override readonly name = "RabbitmqMissingError";
+}
+
+/**
+ * Fails at once, with one line saying what to install, when RabbitMQ's server
+ * binaries are missing (instead of a test timing out).
+ */
+export async function requireRabbitmq(paths: readonly string[] = [SERVER, CTL]): Promise<void> {
+  for (const path of paths) {
+    try {
+      await Deno.stat(path);
+    } catch {
+      throw new RabbitmqMissingError(
+        `Cannot start a RabbitMQ node: "${path}" is missing: install it with "apt-get install rabbitmq-server"`,
+      );
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { connect } from "amqplib";
-import { listExchanges, listQueues, startRabbitNode } from "./rabbit_node.ts";
+import { listExchanges, listQueues, requireRabbitmq, startRabbitNode } from "./rabbit_node.ts";
 
 /** Declares a durable queue holding one persistent message. */
 async function declareWithOne(url: string, queue: string): Promise<void> {
@@ -59,4 +59,14 @@ Deno.test("listQueues() reads the system node", async () => {
     await channel.deleteQueue(queue);
     await connection.close();
   }
+});
+
+Deno.test("requireRabbitmq() fails at once with one line saying what to install", async () => {
+  await requireRabbitmq();
+  await assert.rejects(requireRabbitmq(["/usr/sbin/rabbitmq-server", "/nonexistent/rabbitmqctl"]), {
+    name: "RabbitmqMissingError",
+    code: "RABBITMQ_MISSING",
+    message:
+      'Cannot start a RabbitMQ node: "/nonexistent/rabbitmqctl" is missing: install it with "apt-get install rabbitmq-server"',
+  });
 });
