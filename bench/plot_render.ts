@@ -4,6 +4,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { HistogramChart } from "../functions/plot/histogram_chart.ts";
 import type { Histogram } from "../functions/plot/histogram.ts";
 import { type Percentiles, percentiles } from "./percentiles.ts";
@@ -17,6 +18,11 @@ export interface PlotRenderResult {
   readonly pngBytes: number;
   /** Render and encode, each drawing after the first (which loads the renderer). */
   readonly renderMs: Percentiles;
+  /**
+   * CPU time of this process per drawing (every thread, the encoder's too): steadier than
+   * wall time on a machine others load.
+   */
+  readonly cpuMsPerDrawing: number;
 }
 
 /** Options of {@linkcode measurePlotRender}. */
@@ -39,10 +45,21 @@ export async function measurePlotRender(
   const summary = { rows: 25_000, mae: 43.28, rmse: 53.48 };
   let png = await chart.render(histogram, summary);
   const times: number[] = [];
-  for (let i = 0; i < (options.drawings ?? 30); i++) {
+  const drawings = options.drawings ?? 30;
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < drawings; i++) {
     const started = performance.now();
     png = await chart.render(histogram, summary);
     times.push(performance.now() - started);
   }
-  return { bins, width, height, pngBytes: png.length, renderMs: percentiles(times) };
+  const { user, system } = process.cpuUsage(cpu);
+  const cpuMsPerDrawing = (user + system) / 1000 / drawings;
+  return {
+    bins,
+    width,
+    height,
+    pngBytes: png.length,
+    renderMs: percentiles(times),
+    cpuMsPerDrawing,
+  };
 }

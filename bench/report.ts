@@ -171,7 +171,9 @@ function scaleOutRows({ scaleOut }: BenchResult): Row[] {
 function plotRows({ plot, plotRender: r }: BenchResult): Row[] {
   const render: Row[] = r === undefined ? [] : [[
     `5 Plot, render and encode alone: ${r.bins} bins, ${r.width}×${r.height} PNG`,
-    `p50 ${ms(r.renderMs.p50)} / max ${ms(r.renderMs.max)} ms (${int(r.renderMs.count)} drawings)`,
+    `p50 ${ms(r.renderMs.p50)} / max ${ms(r.renderMs.max)} ms, CPU ${
+      ms(r.cpuMsPerDrawing)
+    } ms a drawing (${int(r.renderMs.count)} drawings)`,
     "",
     "",
   ]];
