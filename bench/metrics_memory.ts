@@ -1,11 +1,10 @@
 /**
  * Stage 6: the metrics function's memory while many ids wait for their
  * partner. Halves that never pair are published straight to its two
- * streams; it holds each one unacked until the TTL, so the number held is
- * bounded by the prefetch of each of its two queues (AMQP caps a prefetch at
- * 65 535) and by `METRICS_PENDING_MAX`. To hold 100 000, half the ids come
- * as Y_true and half as Y_pred, with distinct ids: every id waits alone
- * either way, and each queue stays under the cap.
+ * streams; each is journaled and acked, so the number waiting is bounded by
+ * `METRICS_PENDING_MAX` and the disk, not by the prefetch (left at its
+ * default). Half the ids come as Y_true and half as Y_pred, with distinct
+ * ids: every id waits alone either way.
  *
  * @module
  */
@@ -16,9 +15,6 @@ import { deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, type ProcessMemory, readProcessMemory, spawnChild } from "./_child.ts";
 import { childEnv, started } from "./pipeline_run.ts";
 import type { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../functions/_streams.ts";
-
-/** The largest prefetch AMQP allows (a 16-bit field). */
-export const MAX_PREFETCH = 65_535;
 
 /** Options of {@linkcode measureMetricsMemory}. */
 export interface MeasureMetricsMemoryOptions {
@@ -45,13 +41,13 @@ export async function measureMetricsMemory(
   options: MeasureMetricsMemoryOptions = {},
 ): Promise<MetricsMemoryResult> {
   const perStream = Math.ceil(pending / 2);
-  const prefetch = Math.min(MAX_PREFETCH, perStream);
+  const prefetch = 200;
   const logsDir = `./logs/bench-${Deno.pid}-${Date.now()}`;
   const env = {
     ...childEnv(url, logsDir),
     PREFETCH: String(prefetch),
     METRICS_PENDING_MAX: String(pending * 2),
-    METRICS_PENDING_TTL_MS: String(3_600_000),
+    METRICS_ORPHAN_AFTER_MS: String(3_600_000),
   };
   let metrics: Child | undefined;
   await deletePipelineQueues(url);

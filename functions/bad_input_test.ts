@@ -173,26 +173,33 @@ Deno.test("model and metrics dead-letter every bad message with its exact reason
     });
 
     await t.step(
-      "a Y_pred whose Y_true never comes is evicted, retried, then dead-lettered",
+      "a Y_pred whose Y_true never comes is acked, then orphaned with its reason, never retried",
       async () => {
         await broker.publishEnvelope("predictions/Y_pred", "o-1", prediction(42));
         await pair("m-ok-5", 50, 55);
-        dead["predictions/Y_pred"].push([
-          "o-1",
-          'Gave up after 2 attempts: Cannot pair id "o-1": no y_true arrived within 300 ms',
-        ]);
-        await checkDead("predictions/Y_pred");
-        const logs = stack.process("metrics").logs;
-        assert.deepEqual(
-          logs.filter((r) => r.event === "pair evicted").map((r) => [r.id, r.reason]),
-          [["o-1", "ttl"], ["o-1", "ttl"]],
+        const metrics = stack.process("metrics");
+        const orphaned = await metrics.waitForLog(
+          "an orphan",
+          (r) => r.event === "halves orphaned",
         );
+        assert.deepEqual([orphaned.count, orphaned.ids, orphaned.reason], [
+          1,
+          ["o-1"],
+          "no partner within 300 ms",
+        ]);
+        const orphans = await Deno.readTextFile(join(stack.logsDir, "metric_orphans.csv"));
+        const lines = orphans.split("\n").slice(0, -1);
+        assert.equal(lines[0], "id,side,value,since,reason");
+        assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 3)), [
+          ["o-1", "y_pred", "42"],
+        ]);
+        assert.equal(lines[1]?.split(",")[4], "no partner within 300 ms");
         assert.deepEqual(
-          logs.filter((r) => r.event === "message retried").map((r) => [r.messageId, r.attempt]),
-          [["o-1", 1]],
+          metrics.logs.filter((r) => r.event === "message retried" && r.messageId === "o-1"),
+          [],
         );
         const text = await scrape(stack.port("metrics"));
-        assert.equal(sample(text, 'pipeline_metrics_evictions_total{function="metrics"}'), 2);
+        assert.equal(sample(text, 'pipeline_metrics_orphans_total{function="metrics"}'), 1);
         assert.equal(sample(text, 'pipeline_metrics_conflicts_total{function="metrics"}'), 2);
       },
     );
@@ -218,7 +225,7 @@ Deno.test("model and metrics dead-letter every bad message with its exact reason
             deadLettered("predictions/Y_pred", "permanent", "metrics"),
             deadLettered("predictions/Y_pred", "exhausted", "metrics"),
           ].map((series) => sample(metricsText, series)),
-          [1, 1, 2, 1, 1],
+          [1, 1, 2, 1, undefined],
         );
         for (const stream of ["features/Y_true", "predictions/Y_pred"] as const) {
           const queue = deadLetterQueueName(queueName(stream, "metrics"));
@@ -321,7 +328,11 @@ Deno.test("ids are never paths: ../../etc/passwd, a/b and a line break are dead-
     }
     assert.deepEqual(await csvOnce(stack, 1), [HEADER, row("p-ok", 7, model.predict(features(1)))]);
     const inLogsDir = await Array.fromAsync(Deno.readDir(stack.logsDir), (e) => e.name);
-    assert.deepEqual(inLogsDir, ["metric_log.csv"]);
+    assert.deepEqual(inLogsDir.toSorted(), [
+      "metric_halves.jsonl",
+      "metric_log.csv",
+      "metric_orphans.csv",
+    ]);
     const before = new Set(logsBefore.map((e) => e.name));
     const newInLogs = await Array.fromAsync(Deno.readDir("./logs"), (e) => e.name);
     assert.deepEqual(newInLogs.filter((name) => !before.has(name)), [basename(stack.logsDir)]);

@@ -4,6 +4,10 @@
  * while functions are killed with SIGKILL and restarted, the broker is stopped
  * and started, and handlers fail at random.
  *
+ * The join's two large cases run here too: a model outage of 60 s under
+ * 20 000 observations, and LOGS_DIR on a full tmpfs (root only: elsewhere its
+ * figures line says it was skipped).
+ *
  * Not matched by `deno test`'s default pattern: it runs on its own, in CI
  * after the main suite. `FAULTS_N` and `FAULTS_SEED` change its size and its
  * random moments.
@@ -34,6 +38,7 @@ import {
 import { type FunctionProcess, spawnFunction } from "../../shared/testing/function_process.ts";
 import { listQueues, type RabbitNode, startRabbitNode } from "../../shared/testing/rabbit_node.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
+import { diskFull, modelOutage } from "./join_scenarios.ts";
 
 const N = Number(Deno.env.get("FAULTS_N") ?? 20000);
 const SEED = Number(Deno.env.get("FAULTS_SEED") ?? 2026);
@@ -87,7 +92,6 @@ class Pipeline {
       HTTP_HOST: "127.0.0.1",
       HTTP_PORT: "0",
       LOG_LEVEL: name === "features" ? "debug" : "info",
-      METRICS_PENDING_TTL_MS: "2000",
       ...extra,
     });
     this.runs.push(process);
@@ -313,5 +317,19 @@ Deno.test("the pipeline on the embedded broker loses and doubles nothing through
   } finally {
     for (const { runner } of live.values()) await runner.close();
     await Deno.remove(logsDir, { recursive: true });
+  }
+});
+
+Deno.test("metrics' join through a 60 s model outage and a full disk, at N observations", async (t) => {
+  const node = await startRabbitNode();
+  try {
+    await t.step("the model down for 60 s while the source publishes N unthrottled", async () => {
+      console.log(await modelOutage(node, { n: N, outageMs: 60_000, targetMs: 30_000 }));
+    });
+    await t.step("LOGS_DIR on a 300 KB tmpfs, enlarged once full", async () => {
+      console.log(await diskFull(node, { n: N }));
+    });
+  } finally {
+    await node.close();
   }
 });

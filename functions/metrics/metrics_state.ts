@@ -1,43 +1,23 @@
 /**
- * The metrics function's state: the pending join feeding the durable CSV log,
- * with the counters, gauges and periodic status line around them.
+ * The metrics function's state: the join by id over the durable store, with
+ * the counters, gauges, orphan sweep and periodic status line around it.
  *
  * @module
  */
-import { join } from "node:path";
 import type { Context, Counter, Gauge, MessageOf } from "../../shared/define_function.ts";
 import type { SettingValues } from "../../shared/settings.ts";
-import { METRIC_LOG_FILE } from "../_metric_log.ts";
 import type { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
 import type { metricsSettings } from "./settings.ts";
 import { PermanentError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { realScheduler } from "./_scheduler.ts";
 import type { Scheduler, TimerId } from "./_scheduler.ts";
-import { isLoggableId, openCsvLog } from "./csv_log.ts";
-import type { CsvLog, OpenAppendFile, Recorded } from "./csv_log.ts";
-import { JoinById } from "./join_by_id.ts";
-import type { EvictReason, Side } from "./join_by_id.ts";
+import type { OpenAppendFile } from "./_synced_file.ts";
+import type { Side, StoredHalf } from "./half_journal.ts";
+import { type MetricStore, openMetricStore, type Recorded } from "./metric_store.ts";
+import { WaitingHalves } from "./waiting_halves.ts";
 
-/** Options of {@linkcode openMetricsState}. */
-export interface OpenMetricsStateOptions {
-  /** Timers of the join, the log and the status line. @default realScheduler */
-  scheduler?: Scheduler;
-  /** Opens the log for appending. @default Deno.open with `append: true` */
-  openFile?: OpenAppendFile;
-  /** How often the waiting state is logged and the gauges set. @default 5000 */
-  statusMs?: number;
-}
-
-interface Instruments {
-  readonly rows: Counter;
-  readonly duplicates: Counter;
-  readonly evictions: Counter;
-  readonly conflicts: Counter;
-  readonly pending: Gauge;
-  readonly oldestPendingMs: Gauge;
-  readonly rowsWritten: Gauge;
-}
+export { METRIC_LOG_FILE } from "./metric_store.ts";
 
 /** A message metrics consumes: a truth or a prediction. */
 export type HalfMessage = MessageOf<typeof FEATURES_Y_TRUE | typeof PREDICTIONS_Y_PRED>;
@@ -45,124 +25,261 @@ export type HalfMessage = MessageOf<typeof FEATURES_Y_TRUE | typeof PREDICTIONS_
 /** The context metrics runs in: it publishes nothing and reads its own settings. */
 export type MetricsContext = Context<never, SettingValues<typeof metricsSettings>>;
 
-/** Opens the metric log under `config.logsDir` and starts the join and status timer. */
+/** Options of {@linkcode openMetricsState}. */
+export interface OpenMetricsStateOptions {
+  /** Timers of the store, the sweep and the status line. @default realScheduler */
+  scheduler?: Scheduler;
+  /** Opens each file for appending. @default Deno.open with `write: true` */
+  openFile?: OpenAppendFile;
+  /** How often the waiting state is logged, the gauges set and orphans swept. @default 5000 */
+  statusMs?: number;
+  /** Backoff of failed writes. @default { initialMs: 100, maxMs: 5000 } */
+  retry?: { initialMs: number; maxMs: number };
+}
+
+interface Settings {
+  readonly orphanAfterMs: number;
+  readonly pendingMax: number;
+}
+
+interface Instruments {
+  readonly rows: Counter;
+  readonly duplicates: Counter;
+  readonly orphans: Counter;
+  readonly conflicts: Counter;
+  readonly waiting: Gauge;
+  readonly waitingTruths: Gauge;
+  readonly waitingPredictions: Gauge;
+  readonly oldestWaitingMs: Gauge;
+  readonly rowsWritten: Gauge;
+  readonly paused: Gauge;
+}
+
+/** Opens the store under `LOGS_DIR`, rebuilds the waiting halves, starts the status timer. */
 export async function openMetricsState(
   ctx: MetricsContext,
   options: OpenMetricsStateOptions = {},
 ): Promise<MetricsState> {
+  // The only place metrics reads its settings.
   const metrics = ctx.config;
   const { logsDir } = metrics;
   const scheduler = options.scheduler ?? realScheduler;
-  const log = await openCsvLog(join(logsDir, METRIC_LOG_FILE), {
+  const waiting = new WaitingHalves();
+  // The store exists before the state whose gauge and context a pause sets.
+  let paused = (_reason: string | undefined): void => {};
+  const { store, halves } = await openMetricStore(logsDir, {
     logger: ctx.logger,
     flushMs: metrics.flushMs,
     dedupWindow: metrics.dedupWindow,
     scheduler,
+    now: () => ctx.now(),
+    onPause: (reason) => paused(reason),
+    waiting,
     ...(options.openFile === undefined ? {} : { openFile: options.openFile }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
   });
-  return new MetricsState(log, ctx, { scheduler, statusMs: options.statusMs ?? 5000 });
-}
-
-/** Options of the {@linkcode MetricsState} constructor. */
-export interface MetricsStateOptions {
-  /** Timers of the join and the status line. @default realScheduler */
-  scheduler?: Scheduler;
-  /** How often the waiting state is logged and the gauges set. @default 5000 */
-  statusMs?: number;
+  const state = new MetricsState(store, waiting, ctx, {
+    orphanAfterMs: metrics.orphanAfterMs,
+    pendingMax: metrics.pendingMax,
+  }, { scheduler, statusMs: options.statusMs ?? 5000 });
+  paused = (reason) => state.paused(reason);
+  await state.rebuild(halves);
+  return state;
 }
 
 /** What the metrics function keeps between messages; see {@linkcode openMetricsState}. */
 export class MetricsState {
-  readonly #log: CsvLog;
-  readonly #join: JoinById;
+  readonly #store: MetricStore;
+  readonly #waiting: WaitingHalves;
+  readonly #settings: Settings;
   readonly #logger: Logger;
+  readonly #ctx: MetricsContext;
   readonly #now: () => number;
   readonly #instruments: Instruments;
   readonly #scheduler: Scheduler;
   readonly #statusTimer: TimerId;
+  readonly #sweepTimer: TimerId;
   #closing: Promise<void> | undefined;
 
-  /** Wraps an open log; starts the join's sweep and the status timer. */
-  constructor(log: CsvLog, ctx: MetricsContext, options: MetricsStateOptions = {}) {
-    const scheduler = options.scheduler ?? realScheduler;
-    this.#log = log;
+  /** Wraps an open store; starts the status timer. */
+  constructor(
+    store: MetricStore,
+    waiting: WaitingHalves,
+    ctx: MetricsContext,
+    settings: Settings,
+    options: { scheduler: Scheduler; statusMs: number },
+  ) {
+    this.#store = store;
+    this.#waiting = waiting;
+    this.#settings = settings;
     this.#logger = ctx.logger;
+    this.#ctx = ctx;
     this.#now = () => ctx.now();
-    this.#scheduler = scheduler;
+    this.#scheduler = options.scheduler;
     this.#instruments = instruments(ctx);
-    this.#join = new JoinById((id, yTrue, yPred) => this.#writePair(id, yTrue, yPred), {
-      ttlMs: ctx.config.pendingTtlMs,
-      maxPending: ctx.config.pendingMax,
-      now: this.#now,
-      scheduler,
-      onEvict: (id, reason, error) => this.#onEvict(id, reason, error),
-      onConflict: (id, error) => this.#conflict(id, error),
-    });
-    this.#statusTimer = scheduler.setInterval(() => this.report(), options.statusMs ?? 5000);
+    this.#statusTimer = this.#scheduler.setInterval(() => this.report(), options.statusMs);
+    const sweepMs = Math.min(settings.orphanAfterMs, options.statusMs);
+    this.#sweepTimer = this.#scheduler.setInterval(() => this.sweep(), sweepMs);
   }
 
-  /** Settles when the message's row is on disk; see the module docs of mod.ts. */
+  /** Restores the halves read back from the journal: pairs found are written, the rest wait. */
+  async rebuild(halves: readonly StoredHalf[]): Promise<void> {
+    const rows: Promise<void>[] = [];
+    for (const half of halves) {
+      if (this.#store.recorded(half.id) !== undefined) continue;
+      const partner = this.#waiting.get(half.id);
+      if (partner === undefined) this.#waiting.add(half);
+      else if (partner.side !== half.side) {
+        this.#waiting.take(half.id);
+        const [yTrue, yPred] = half.side === "y_true"
+          ? [half.value, partner.value]
+          : [partner.value, half.value];
+        rows.push(this.#writeRow(half.id, yTrue, yPred));
+      }
+    }
+    await Promise.all(rows);
+    this.#logger.info("waiting halves rebuilt", {
+      journal: halves.length,
+      waiting: this.#waiting.size,
+      y_true: this.#waiting.count("y_true"),
+      y_pred: this.#waiting.count("y_pred"),
+      rows: rows.length,
+    });
+    this.report();
+  }
+
+  /**
+   * Settles once the message is on disk: a lone half in the journal, the
+   * second half of a pair as its row. See the module docs of mod.ts.
+   */
   handle(message: HalfMessage): Promise<void> {
-    // Not async: metrics may hold a great many halves at once, and an async
-    // frame per half is memory the join's own promise already covers.
+    // Not async: metrics may take a great many halves at once, and an async
+    // frame per half is memory the store's own promise already covers.
     try {
       const { side, value } = halfOf(message);
       const { id } = message;
-      if (!isLoggableId(id)) {
+      if (id.length === 0 || /[\r\n]/.test(id)) {
         throw new PermanentError(
           `Cannot log id ${JSON.stringify(id)}: it is empty or has a line break`,
         );
       }
-      const recorded = this.#log.recorded(id);
+      const recorded = this.#store.recorded(id);
       if (recorded !== undefined) return this.#again(message, side, value, recorded);
-      const joined = this.#join.offer(id, side, value);
-      if (side === "y_pred") return joined;
-      // The source stamps both halves; from the truth's stamp to the durable row
-      // is the pipeline's end-to-end latency (what `deno task bench` reports).
-      return joined.then(() =>
-        this.#logger.debug("row written", { id, latencyMs: this.#now() - message.timestamp })
+      const waiting = this.#waiting.get(id);
+      if (waiting === undefined) {
+        return this.#wait({ id, side, value, since: this.#now(), stamp: message.timestamp });
+      }
+      if (waiting.side === side) {
+        if (waiting.value !== value) throw this.#conflict(id, side, waiting.value, value);
+        this.#instruments.duplicates.inc();
+        return this.#store.halfStored(id);
+      }
+      this.#waiting.take(id);
+      const row = side === "y_true"
+        ? this.#writeRow(id, value, waiting.value)
+        : this.#writeRow(id, waiting.value, value);
+      // The source stamps the truth; from its stamp to the durable row is the
+      // pipeline's end-to-end latency (what `deno task bench` reports).
+      const stamp = side === "y_true" ? message.timestamp : waiting.stamp;
+      return row.then(() =>
+        this.#logger.debug("row written", { id, latencyMs: this.#now() - stamp })
       );
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
+  #wait(half: StoredHalf): Promise<void> {
+    this.#waiting.add(half);
+    const stored = this.#store.storeHalf(half);
+    const over = this.#waiting.size - this.#settings.pendingMax;
+    if (over > 0) {
+      this.#orphan(
+        this.#waiting.takeOldest(over),
+        `the waiting table is full (${this.#settings.pendingMax} halves)`,
+      );
+    }
+    return stored;
+  }
+
   // A redelivery carries the value already in the row; another value is a
   // second publisher's conflicting claim: the first row stands.
   #again(message: HalfMessage, side: Side, value: number, recorded: Recorded): Promise<void> {
     const kept = side === "y_true" ? recorded.yTrue : recorded.yPred;
-    if (kept !== value) {
-      const error = new PermanentError(
-        `Conflicting ${side} for id "${message.id}": kept "${kept}", refused "${value}"`,
-      );
-      this.#conflict(message.id, error);
-      throw error;
-    }
+    if (kept !== value) throw this.#conflict(message.id, side, kept, value);
     this.#instruments.duplicates.inc();
     this.#logger.debug("duplicate", { id: message.id, stream: message.stream });
     return recorded.done;
   }
 
+  #conflict(id: string, side: Side, kept: number, refused: number): PermanentError {
+    const error = new PermanentError(
+      `Conflicting ${side} for id "${id}": kept "${kept}", refused "${refused}"`,
+    );
+    this.#instruments.conflicts.inc();
+    this.#logger.warn("pair conflict", { id, error });
+    return error;
+  }
+
+  async #writeRow(id: string, yTrue: number, yPred: number): Promise<void> {
+    await this.#store.appendRow(id, yTrue, yPred);
+    this.#instruments.rows.inc();
+  }
+
+  /** Moves halves past the horizon to the orphans file. */
+  sweep(): void {
+    const horizon = this.#settings.orphanAfterMs;
+    const old = this.#waiting.takeSince(this.#now() - horizon);
+    if (old.length > 0) this.#orphan(old, `no partner within ${horizon} ms`);
+  }
+
+  #orphan(halves: StoredHalf[], reason: string): void {
+    const orphans = halves.map((half) => ({ ...half, reason }));
+    this.#store.orphan(orphans).then(() => {
+      this.#instruments.orphans.inc(orphans.length);
+      this.#logger.warn("halves orphaned", {
+        count: orphans.length,
+        reason,
+        y_true: orphans.filter((o) => o.side === "y_true").length,
+        ids: orphans.slice(0, 10).map((o) => o.id),
+      });
+    }, (error) => this.#logger.error("orphans not recorded", { count: orphans.length, error }));
+  }
+
+  /** Pauses the function while writes fail (`reason`), resumes it when they succeed (`undefined`). */
+  paused(reason: string | undefined): void {
+    this.#instruments.paused.set(reason === undefined ? 0 : 1);
+    if (reason === undefined) this.#ctx.resume();
+    else this.#ctx.pause(reason);
+  }
+
   /** Sets the gauges and logs the waiting state. */
   report(): void {
-    const pending = this.#join.size;
-    const oldestPendingMs = this.#join.oldestAgeMs();
-    const rowsWritten = this.#log.rowsWritten;
-    this.#instruments.pending.set(pending);
-    this.#instruments.oldestPendingMs.set(oldestPendingMs);
-    this.#instruments.rowsWritten.set(rowsWritten);
+    const waiting = this.#waiting.size;
+    const yTrue = this.#waiting.count("y_true");
+    const yPred = this.#waiting.count("y_pred");
+    const oldestWaitingMs = this.#waiting.oldestAgeMs(this.#now());
+    const rowsWritten = this.#store.rowsWritten;
+    const i = this.#instruments;
+    i.waiting.set(waiting);
+    i.waitingTruths.set(yTrue);
+    i.waitingPredictions.set(yPred);
+    i.oldestWaitingMs.set(oldestWaitingMs);
+    i.rowsWritten.set(rowsWritten);
+    i.paused.set(this.#store.paused === undefined ? 0 : 1);
     this.#logger.info("waiting", {
-      pending,
-      oldestPendingMs,
+      pending: waiting,
+      y_true: yTrue,
+      y_pred: yPred,
+      oldestPendingMs: oldestWaitingMs,
       rowsWritten,
-      queued: this.#log.queued,
+      queued: this.#store.queued,
+      journalLines: this.#store.journalLines,
+      ...(this.#store.paused === undefined ? {} : { paused: this.#store.paused }),
     });
   }
 
-  /**
-   * Rejects halves still waiting (retryable, so they return to their queue),
-   * writes the rows already paired, closes the file. May be called twice.
-   */
+  /** Writes what is accepted, closes the files; waiting halves stay in the journal. May be called twice. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -170,28 +287,9 @@ export class MetricsState {
 
   async #close(): Promise<void> {
     this.#scheduler.clearInterval(this.#statusTimer);
-    const pending = this.#join.size;
-    this.#join.close();
-    if (pending > 0) this.#logger.info("pending released", { pending });
-    await this.#log.close();
+    this.#scheduler.clearInterval(this.#sweepTimer);
+    await this.#store.close();
     this.report();
-  }
-
-  async #writePair(id: string, yTrue: number, yPred: number): Promise<void> {
-    const result = await this.#log.append(id, yTrue, yPred);
-    if (result === "written") this.#instruments.rows.inc();
-    else this.#instruments.duplicates.inc();
-  }
-
-  #conflict(id: string, error: Error): void {
-    this.#instruments.conflicts.inc();
-    this.#logger.warn("pair conflict", { id, error });
-  }
-
-  #onEvict(id: string, reason: EvictReason, error: Error): void {
-    if (reason === "closed") return;
-    this.#instruments.evictions.inc();
-    this.#logger.warn("pair evicted", { id, reason, error });
   }
 }
 
@@ -207,17 +305,20 @@ function halfOf(message: HalfMessage): { side: Side; value: number } {
 function instruments(ctx: MetricsContext): Instruments {
   return {
     rows: ctx.counter("metrics_rows", "Rows appended to the metric log"),
-    duplicates: ctx.counter("metrics_duplicates", "Messages whose id was already written"),
-    evictions: ctx.counter(
-      "metrics_evictions",
-      "Halves given up: no partner in time or table full",
-    ),
+    duplicates: ctx.counter("metrics_duplicates", "Messages whose half or row was already kept"),
+    orphans: ctx.counter("metrics_orphans", "Halves moved to the orphans file"),
     conflicts: ctx.counter(
       "metrics_conflicts",
-      "Halves refused for a value differing from the waiting one",
+      "Halves refused for a value differing from the kept one",
     ),
-    pending: ctx.gauge("metrics_pending", "Ids waiting for their partner"),
-    oldestPendingMs: ctx.gauge("metrics_oldest_pending_ms", "Age of the oldest waiting half in ms"),
+    waiting: ctx.gauge("metrics_pending", "Ids waiting for their partner"),
+    waitingTruths: ctx.gauge("metrics_pending_y_true", "Y_true halves waiting for their Y_pred"),
+    waitingPredictions: ctx.gauge(
+      "metrics_pending_y_pred",
+      "Y_pred halves waiting for their Y_true",
+    ),
+    oldestWaitingMs: ctx.gauge("metrics_oldest_pending_ms", "Age of the oldest waiting half in ms"),
     rowsWritten: ctx.gauge("metrics_rows_written", "Rows this process appended"),
+    paused: ctx.gauge("metrics_write_paused", "1 while writes to LOGS_DIR fail and are retried"),
   };
 }

@@ -1,273 +1,156 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { PermanentError } from "../../shared/errors.ts";
-import { type FakeContext, fakeContext } from "../../shared/testing/fake_context.ts";
-import {
-  drainMicrotasks,
-  prediction,
-  rejection,
-  track,
-  truth,
-} from "../_testing/metric_messages.ts";
-import { FakeClock } from "./_fake_clock.ts";
-import { CSV_HEADER } from "./csv_log.ts";
-import type { AppendFile } from "./csv_log.ts";
-import { METRIC_LOG_FILE } from "../_metric_log.ts";
-import { openMetricsState } from "./metrics_state.ts";
-import type { MetricsState } from "./metrics_state.ts";
-import { metricsSettings } from "./settings.ts";
+import { loggedEvents } from "../../shared/testing/fake_context.ts";
+import { prediction, rejection, track, truth } from "../_testing/metric_messages.ts";
+import { closeRun, openRun, until } from "../_testing/metric_store_fixture.ts";
+import { CSV_HEADER } from "./metric_store.ts";
 
-const HEADER_LINE = CSV_HEADER + "\n";
+const ROW_A = "a,151,140.25,10.75";
 
-interface Run {
-  readonly state: MetricsState;
-  readonly ctx: FakeContext;
-  readonly clock: FakeClock;
-  readonly path: string;
-  readonly syncs: { count: number };
-}
-
-async function withState(
-  fn: (run: Run) => Promise<void>,
-  env: Record<string, string> = {},
-  dir?: string,
-): Promise<void> {
-  const logsDir = dir ?? await Deno.makeTempDir({ prefix: "metrics_state_test_" });
-  const clock = new FakeClock();
-  const ctx = fakeContext(metricsSettings, {
-    name: "metrics",
-    env: {
-      LOGS_DIR: logsDir,
-      METRICS_FLUSH_MS: "5",
-      METRICS_PENDING_TTL_MS: "1000",
-      METRICS_PENDING_MAX: "3",
-      ...env,
-    },
-    now: clock.now,
-  });
-  const syncs = { count: 0 };
-  const openFile = async (path: string): Promise<AppendFile> => {
-    const file = await Deno.open(path, { append: true });
-    return {
-      write: (data) => file.write(data),
-      syncData: () => (syncs.count++, file.syncData()),
-      truncate: (length) => file.truncate(length),
-      close: () => file.close(),
-    };
-  };
+Deno.test("MetricsState.handle() acks a lone half once journaled and writes the pair once", async (t) => {
+  const run = await openRun();
   try {
-    const state = await openMetricsState(ctx, { scheduler: clock, openFile, statusMs: 5000 });
-    try {
-      await fn({ state, ctx, clock, path: join(logsDir, METRIC_LOG_FILE), syncs });
-    } finally {
-      await state.close();
-    }
-  } finally {
-    if (dir === undefined) await Deno.remove(logsDir, { recursive: true });
-  }
-}
-
-/** Fires the flush timer and waits for the rows to be on disk. */
-async function flush(run: Run, ...handled: Promise<void>[]): Promise<void> {
-  run.clock.advance(5);
-  await Promise.all(handled);
-}
-
-function events(ctx: FakeContext, event: string) {
-  return ctx.logs.filter((record) => record.event === event);
-}
-
-Deno.test("MetricsState.handle() writes one row per pair in either order", async (t) => {
-  await t.step("truth first, acked only once the row is synced", async () => {
-    await withState(async (run) => {
-      const halves = [run.state.handle(truth("a", 151)), run.state.handle(prediction("a", 150.5))];
-      const tracked = halves.map(track);
-      await drainMicrotasks();
-      assert.deepEqual(tracked.map((x) => x.state), ["pending", "pending"]);
-      assert.equal(await Deno.readTextFile(run.path), HEADER_LINE);
-      await flush(run, ...halves);
-      assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,151,150.5,0.5\n");
-      assert.equal(run.syncs.count, 1);
-      assert.equal(run.ctx.counters.get("metrics_rows"), 1);
+    await t.step("truth first: acked once in the journal, before any row", async () => {
+      await run.commit(run.state.handle(truth("a", 151)));
+      assert.deepEqual(await run.csv(), [CSV_HEADER]);
+      assert.deepEqual(await run.lines("metric_halves.jsonl"), ['["y_true","a",151,1000000]']);
+      run.state.report();
+      assert.equal(run.ctx.gauges.get("metrics_pending_y_true"), 1);
+      assert.equal(run.ctx.gauges.get("metrics_pending_y_pred"), 0);
     });
-  });
-
-  await t.step("prediction first", async () => {
-    await withState(async (run) => {
-      const first = run.state.handle(prediction("b", 0.1));
-      run.clock.advance(500);
-      const second = run.state.handle(truth("b", 0.3));
-      await flush(run, first, second);
-      assert.equal(
-        await Deno.readTextFile(run.path),
-        HEADER_LINE + "b,0.3,0.1,0.19999999999999998\n",
-      );
+    await t.step("its prediction writes the row", async () => {
+      await run.commit(run.state.handle(prediction("a", 140.25)));
+      assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A]);
     });
-  });
-});
-
-Deno.test("MetricsState.handle() returns unpaired halves to the queue", async (t) => {
-  await t.step("after the TTL", async () => {
-    await withState(async (run) => {
-      const waiting = run.state.handle(truth("a", 1));
-      run.clock.advance(1000);
-      const error = await rejection(waiting);
-      assert.ok(error instanceof Error && !(error instanceof PermanentError));
-      assert.equal(error.message, 'Cannot pair id "a": no y_pred arrived within 1000 ms');
-      assert.equal(run.ctx.counters.get("metrics_evictions"), 1);
-      assert.deepEqual(
-        events(run.ctx, "pair evicted").map(({ level, id, reason }) => ({ level, id, reason })),
-        [{ level: "warn", id: "a", reason: "ttl" }],
-      );
+    await t.step("prediction first works the same", async () => {
+      await run.commit(run.state.handle(prediction("b", 2)));
+      await run.commit(run.state.handle(truth("b", 5)));
+      assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A, "b,5,2,3"]);
+      assert.equal(run.ctx.counters.get("metrics_rows"), 2);
     });
-  });
-
-  await t.step("the oldest when more than METRICS_PENDING_MAX wait", async () => {
-    await withState(async (run) => {
-      const halves = ["a", "b", "c", "d"].map((id) => run.state.handle(prediction(id, 1)));
-      const error = await rejection(halves[0]!);
-      assert.equal(
-        (error as Error).message,
-        'Cannot pair id "a": evicted as the oldest of 3 pending',
-      );
-      assert.equal(run.ctx.counters.get("metrics_evictions"), 1);
-      const rest = halves.slice(1).map(track);
-      await run.state.close();
-      await drainMicrotasks();
-      assert.deepEqual(rest.map((x) => x.state), ["rejected", "rejected", "rejected"]);
-    });
-  });
-});
-
-Deno.test("MetricsState.handle() writes a redelivered half once", async () => {
-  await withState(async (run) => {
-    const halves = [
-      run.state.handle(truth("a", 2)),
-      run.state.handle(truth("a", 2, 2)),
-      run.state.handle(prediction("a", 3)),
-    ];
-    await flush(run, ...halves);
-    assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,2,3,1\n");
-  });
-});
-
-Deno.test("MetricsState.handle() dead-letters a conflicting half", async () => {
-  await withState(async (run) => {
-    const first = run.state.handle(truth("a", 2));
-    const error = await rejection(run.state.handle(truth("a", 5)));
-    assert.ok(error instanceof PermanentError);
-    assert.equal(error.message, 'Conflicting y_true for id "a": kept "2", refused "5"');
-    assert.equal(run.ctx.counters.get("metrics_conflicts"), 1);
-    assert.deepEqual(events(run.ctx, "pair conflict").map(({ level, id }) => ({ level, id })), [
-      { level: "warn", id: "a" },
-    ]);
-    await flush(run, first, run.state.handle(prediction("a", 1)));
-    assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,2,1,1\n");
-  });
-});
-
-Deno.test("MetricsState.handle() acks an id written before a restart without a row", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "metrics_state_test_" });
-  try {
-    await withState(
-      async (run) => {
-        await flush(run, run.state.handle(truth("a", 1)), run.state.handle(prediction("a", 4)));
-      },
-      {},
-      dir,
-    );
-    await withState(
-      async (run) => {
-        // No timer fires: a duplicate must not wait for a flush.
-        await run.state.handle(prediction("a", 4));
-        await run.state.handle(truth("a", 1));
+    await t.step(
+      "a redelivery is acked without a second row; another value is refused",
+      async () => {
+        await run.commit(run.state.handle(truth("b", 5)));
+        await run.commit(run.state.handle(truth("c", 7)));
+        await run.commit(run.state.handle(truth("c", 7)));
+        const conflict = await rejection(run.state.handle(truth("c", 8)));
+        assert.ok(conflict instanceof PermanentError);
+        assert.equal(conflict.message, 'Conflicting y_true for id "c": kept "7", refused "8"');
+        const written = await rejection(run.state.handle(prediction("b", 3)));
+        assert.equal(
+          (written as Error).message,
+          'Conflicting y_pred for id "b": kept "2", refused "3"',
+        );
         assert.equal(run.ctx.counters.get("metrics_duplicates"), 2);
-        assert.equal(run.syncs.count, 0);
-        assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,1,4,3\n");
+        assert.equal(run.ctx.counters.get("metrics_conflicts"), 2);
+        assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A, "b,5,2,3"]);
       },
-      {},
-      dir,
     );
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await closeRun(run);
   }
 });
 
-Deno.test("MetricsState.handle() dead-letters a half that disagrees with its written row, also after a restart", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "metrics_state_test_" });
+Deno.test("openMetricsState() rebuilds the waiting halves from the journal", async () => {
+  let run = await openRun();
   try {
-    for (const restart of [false, true]) {
-      await withState(
-        async (run) => {
-          if (!restart) {
-            await flush(run, run.state.handle(truth("a", 1)), run.state.handle(prediction("a", 4)));
-          }
-          const error = await rejection(run.state.handle(prediction("a", 7)));
-          assert.ok(error instanceof PermanentError);
-          assert.equal(error.message, 'Conflicting y_pred for id "a": kept "4", refused "7"');
-          assert.equal(run.ctx.counters.get("metrics_conflicts"), 1);
-          await run.state.handle(truth("a", 1));
-          assert.equal(run.ctx.counters.get("metrics_duplicates"), 1);
-          assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,1,4,3\n");
-        },
-        {},
-        dir,
-      );
-    }
+    await run.commit(run.state.handle(truth("d", 1)));
+    await run.commit(run.state.handle(prediction("e", 2)));
+    await run.commit(run.state.handle(truth("f", 3)));
+    await run.commit(run.state.handle(prediction("f", 4)));
+    run = await run.restart();
+    assert.equal(run.ctx.gauges.get("metrics_pending"), 2);
+    assert.equal(run.ctx.gauges.get("metrics_pending_y_true"), 1);
+    assert.equal(run.ctx.gauges.get("metrics_pending_y_pred"), 1);
+    const rebuilt = run.ctx.logs.find((r) => r.event === "waiting halves rebuilt");
+    assert.deepEqual([rebuilt?.journal, rebuilt?.waiting], [3, 2]);
+    await run.commit(run.state.handle(prediction("d", 5)));
+    await run.commit(run.state.handle(truth("e", 6)));
+    assert.deepEqual(await run.csv(), [CSV_HEADER, "f,3,4,1", "d,1,5,4", "e,6,2,4"]);
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await closeRun(run);
   }
 });
 
-Deno.test("MetricsState.handle() dead-letters an id with a line break", async () => {
-  await withState(async (run) => {
-    await assert.rejects(run.state.handle(truth("a\r\nb", 1)), {
-      name: "PermanentError",
-      message: 'Cannot log id "a\\r\\nb": it is empty or has a line break',
-    });
-  });
+Deno.test("MetricsState moves a half older than the horizon to the orphans file, once", async () => {
+  const run = await openRun({ METRICS_ORPHAN_AFTER_MS: "60000" });
+  try {
+    await run.commit(run.state.handle(truth("g", 1)));
+    await run.clock.tickAsync(30_000);
+    await run.commit(run.state.handle(prediction("h", 2)));
+    run.state.report();
+    assert.equal(run.ctx.gauges.get("metrics_oldest_pending_ms"), 30_020);
+    await run.clock.tickAsync(31_000);
+    await until("g orphaned", () => run.ctx.counters.get("metrics_orphans") === 1);
+    assert.deepEqual(await run.lines("metric_orphans.csv"), [
+      "id,side,value,since,reason",
+      "g,y_true,1,1000000,no partner within 60000 ms",
+    ]);
+    await run.clock.tickAsync(35_000);
+    await until("h orphaned", () => run.ctx.counters.get("metrics_orphans") === 2);
+    assert.equal(loggedEvents(run.ctx).filter((e) => e === "warn halves orphaned").length, 2);
+    run.state.report();
+    assert.equal(run.ctx.gauges.get("metrics_pending"), 0);
+    assert.equal(run.ctx.gauges.get("metrics_oldest_pending_ms"), 0);
+    // A partner after the horizon waits anew: it is not a row.
+    await run.commit(run.state.handle(prediction("g", 9)));
+    assert.deepEqual(await run.csv(), [CSV_HEADER]);
+  } finally {
+    await closeRun(run);
+  }
 });
 
-Deno.test("MetricsState.report() logs the waiting state and sets the gauges", async () => {
-  await withState(async (run) => {
-    await flush(run, run.state.handle(truth("a", 1)), run.state.handle(prediction("a", 1)));
-    const waiting = track(run.state.handle(truth("b", 1)));
-    run.clock.advance(4994);
-    assert.equal(events(run.ctx, "waiting").length, 0);
-    run.clock.advance(1);
-    assert.equal(waiting.state, "pending");
-    const [status] = events(run.ctx, "waiting");
-    assert.deepEqual(
-      {
-        level: status?.level,
-        pending: status?.pending,
-        oldestPendingMs: status?.oldestPendingMs,
-        rowsWritten: status?.rowsWritten,
-      },
-      { level: "info", pending: 1, oldestPendingMs: 4995, rowsWritten: 1 },
+Deno.test("MetricsState orphans the oldest half beyond METRICS_PENDING_MAX", async () => {
+  const run = await openRun({ METRICS_PENDING_MAX: "2" });
+  try {
+    for (const id of ["i", "j", "k"]) await run.commit(run.state.handle(truth(id, 1)));
+    await until("i orphaned", () => run.ctx.counters.get("metrics_orphans") === 1);
+    assert.deepEqual((await run.lines("metric_orphans.csv")).slice(1), [
+      "i,y_true,1,1000000,the waiting table is full (2 halves)",
+    ]);
+  } finally {
+    await closeRun(run);
+  }
+});
+
+Deno.test("MetricsState keeps messages unacked while the disk fails, pauses, then resumes", async () => {
+  const run = await openRun();
+  try {
+    await run.commit(run.state.handle(truth("m", 10)));
+    run.disk.full = true;
+    const half = track(run.state.handle(truth("n", 1)));
+    const pair = run.state.handle(prediction("m", 4));
+    const row = track(pair);
+    await run.clock.tickAsync(10);
+    await until("paused", () => run.ctx.paused !== undefined);
+    assert.match(
+      run.ctx.paused!,
+      /^Cannot write the metric log ".*metric_log.csv" or its journal: No space left on device \(os error 28\)$/,
     );
-    assert.deepEqual(Object.fromEntries(run.ctx.gauges), {
-      metrics_pending: 1,
-      metrics_oldest_pending_ms: 4995,
-      metrics_rows_written: 1,
-    });
-  }, { METRICS_PENDING_TTL_MS: "60000" });
-});
-
-Deno.test("MetricsState.close() writes paired rows, releases waiting halves, stops timers", async () => {
-  await withState(async (run) => {
-    const paired = [run.state.handle(truth("a", 1)), run.state.handle(prediction("a", 2))];
-    // Awaited only after close: catch now so the rejection is never unhandled.
-    const waiting = rejection(run.state.handle(prediction("b", 1)));
-    const closing = run.state.close();
-    assert.equal(run.state.close(), closing);
-    await closing;
-    await Promise.all(paired);
-    const error = await waiting;
-    assert.ok(!(error instanceof PermanentError));
-    assert.equal((error as Error).message, 'Cannot pair id "b": the join is closing');
-    assert.equal(run.clock.pendingTimers, 0);
-    assert.equal(await Deno.readTextFile(run.path), HEADER_LINE + "a,1,2,1\n");
-    assert.deepEqual(events(run.ctx, "pending released").map(({ pending }) => pending), [1]);
-  });
+    // Its two intervals (status, sweep) and the retry's timer.
+    const retrying = () => run.clock.countTimers() === 3;
+    for (let i = 0; i < 5; i++) {
+      await until(`retry ${i + 1} due`, retrying);
+      await run.clock.tickAsync(1000);
+      await until(`failure ${i + 2}`, () => run.disk.failures >= i + 2);
+    }
+    await until("retry 6 due", retrying);
+    assert.deepEqual([half.state, row.state], ["pending", "pending"]);
+    run.disk.full = false;
+    await run.clock.tickAsync(1000);
+    await pair;
+    assert.equal(half.state, "resolved");
+    assert.equal(run.ctx.paused, undefined);
+    assert.deepEqual(await run.csv(), [CSV_HEADER, "m,10,4,6"]);
+    assert.deepEqual(await run.lines("metric_halves.jsonl"), [
+      '["y_true","m",10,1000000]',
+      '["y_true","n",1,1000010]',
+    ]);
+    const events = loggedEvents(run.ctx);
+    assert.equal(events.filter((e) => e === "error metric store write failed").length, 1);
+    assert.equal(events.filter((e) => e === "info metric store writes again").length, 1);
+  } finally {
+    await closeRun(run);
+  }
 });

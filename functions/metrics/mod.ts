@@ -4,12 +4,15 @@
  * arrive, and appends `id,y_true,y_pred,error` to `$LOGS_DIR/metric_log.csv`,
  * once per id, durably.
  *
- * Both messages of a pair are acked only after their row is synced to disk.
- * A half whose partner does not come within `METRICS_PENDING_TTL_MS`, or that
- * is the oldest when more than `METRICS_PENDING_MAX` wait, is retried. The
- * first value for an id wins: a half with another value, whether its partner
- * is still waiting or its row is written, is dead-lettered as a conflict; a
- * half with the same value (a redelivery) is acked without a second row.
+ * A half that arrives without its partner is written to the journal of
+ * waiting halves beside the log and acked once synced, so the queues never
+ * hold the join's memory; the second half is acked once its row is synced.
+ * A half still alone after `METRICS_ORPHAN_AFTER_MS` (or the oldest beyond
+ * `METRICS_PENDING_MAX`) goes to the orphans file with its reason. When the
+ * disk fails, messages stay unacked and the function pauses until a retried
+ * write succeeds. The first value for an id wins: a half with another value
+ * is dead-lettered as a conflict; a half with the same value (a redelivery)
+ * is acked without a second row.
  *
  * @module
  */

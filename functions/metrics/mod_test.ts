@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { prediction, truth } from "../_testing/metric_messages.ts";
 import { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
-import { CSV_HEADER } from "./csv_log.ts";
+import { CSV_HEADER } from "./metric_store.ts";
 import metrics from "./mod.ts";
 import { metricsSettings } from "./settings.ts";
 

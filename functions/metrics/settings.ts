@@ -10,10 +10,10 @@ import { logsDir } from "../_settings.ts";
 /** What `ctx.config` holds for `metrics`. */
 export const metricsSettings = {
   logsDir,
-  /** Halves waiting for their partner at most. */
-  pendingMax: wholeNumber("METRICS_PENDING_MAX", { fallback: 10_000, min: 1 }),
-  /** How long a half waits for its partner before it is retried. */
-  pendingTtlMs: wholeNumber("METRICS_PENDING_TTL_MS", { fallback: 30_000, min: 1 }),
+  /** Halves waiting for their partner at most; beyond, the oldest becomes an orphan. */
+  pendingMax: wholeNumber("METRICS_PENDING_MAX", { fallback: 1_000_000, min: 1 }),
+  /** How long a half may wait for its partner before it becomes an orphan (24 h). */
+  orphanAfterMs: wholeNumber("METRICS_ORPHAN_AFTER_MS", { fallback: 86_400_000, min: 1 }),
   /** Written ids remembered to refuse a second row. */
   dedupWindow: wholeNumber("METRICS_DEDUP_WINDOW", { fallback: 1_000_000, min: 1 }),
   /** How long a group commit waits for more rows. */
