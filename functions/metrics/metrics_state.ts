@@ -129,7 +129,11 @@ export class MetricsState {
       if (this.#store.recorded(half.id) !== undefined) continue;
       const partner = this.#waiting.get(half.id);
       if (partner === undefined) this.#waiting.add(half);
-      else if (partner.side !== half.side) {
+      else if (half.since - partner.since >= this.#settings.orphanAfterMs) {
+        // The first half was an orphan by the time this one came: no row.
+        this.#waiting.take(half.id);
+        this.#waiting.add(half);
+      } else if (partner.side !== half.side) {
         this.#waiting.take(half.id);
         const [yTrue, yPred] = half.side === "y_true"
           ? [half.value, partner.value]

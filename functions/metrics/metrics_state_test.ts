@@ -154,3 +154,19 @@ Deno.test("MetricsState keeps messages unacked while the disk fails, pauses, the
     await closeRun(run);
   }
 });
+
+Deno.test("openMetricsState() pairs no half with a partner that came after it was an orphan", async () => {
+  let run = await openRun({ METRICS_ORPHAN_AFTER_MS: "60000" });
+  try {
+    await run.commit(run.state.handle(truth("o", 1)));
+    await run.clock.tickAsync(65_000);
+    await until("o orphaned", () => run.ctx.counters.get("metrics_orphans") === 1);
+    await run.commit(run.state.handle(prediction("o", 2)));
+    run = await run.restart();
+    assert.deepEqual(await run.csv(), [CSV_HEADER]);
+    assert.equal(run.ctx.gauges.get("metrics_pending_y_pred"), 1);
+    assert.equal(run.ctx.gauges.get("metrics_pending_y_true"), 0);
+  } finally {
+    await closeRun(run);
+  }
+});
