@@ -152,9 +152,12 @@ export async function strayHalves(
       orphans,
       Array.from({ length: options.strays }, (_, i) => `stray-${i}`).toSorted(),
     );
-    const counted = metrics.logs.filter((r) => r.event === "halves orphaned")
-      .reduce((sum, r) => sum + Number(r.count), 0);
-    assert.equal(counted, options.strays);
+    // The log line follows the file's sync; its pipe may lag a little behind.
+    const counted = () =>
+      metrics.logs.filter((r) => r.event === "halves orphaned")
+        .reduce((sum, r) => sum + Number(r.count), 0);
+    await waitFor("the orphans logged", () => counted() >= options.strays, { timeoutMs: 10_000 });
+    assert.equal(counted(), options.strays);
     const deadLettered = await stack.deadLettered();
     assert.equal(deadLettered, 0);
     return figuresLine(

@@ -7,18 +7,15 @@
  */
 import type { Side, StoredHalf } from "./half_journal.ts";
 
-/** A waiting half without its id. */
-export interface WaitingHalf {
-  readonly side: Side;
-  readonly value: number;
-  readonly since: number;
+/** A waiting half. */
+export interface WaitingHalf extends StoredHalf {
   /** The publisher's timestamp, for the end-to-end latency. */
   readonly stamp: number;
 }
 
 /** Waiting halves by id; the first entry is the oldest. */
 export class WaitingHalves {
-  // One small object per id: 100 000 waiting cost about 15 MB.
+  // The half's own object, the one its commit holds too: no copy per half.
   readonly #byId = new Map<string, WaitingHalf>();
   #truths = 0;
 
@@ -40,8 +37,8 @@ export class WaitingHalves {
   /** Adds a half under a new id (a known id is left as it is). */
   add(half: StoredHalf): void {
     if (this.#byId.has(half.id)) return;
-    const { side, value, since } = half;
-    this.#byId.set(half.id, { side, value, since, stamp: half.stamp ?? since });
+    const waiting = half.stamp === undefined ? { ...half, stamp: half.since } : half as WaitingHalf;
+    this.#byId.set(half.id, waiting);
     if (half.side === "y_true") this.#truths++;
   }
 
@@ -63,9 +60,9 @@ export class WaitingHalves {
   /** Removes and returns, oldest first, the halves that arrived at or before `cutoff`. */
   takeSince(cutoff: number): StoredHalf[] {
     const taken: StoredHalf[] = [];
-    for (const [id, half] of this.#byId) {
+    for (const half of this.#byId.values()) {
       if (half.since > cutoff) break;
-      taken.push({ id, ...half });
+      taken.push(half);
     }
     for (const { id } of taken) this.take(id);
     return taken;
@@ -74,16 +71,16 @@ export class WaitingHalves {
   /** Removes and returns the `count` oldest halves. */
   takeOldest(count: number): StoredHalf[] {
     const taken: StoredHalf[] = [];
-    for (const [id, half] of this.#byId) {
+    for (const half of this.#byId.values()) {
       if (taken.length >= count) break;
-      taken.push({ id, ...half });
+      taken.push(half);
     }
     for (const { id } of taken) this.take(id);
     return taken;
   }
 
   /** Every waiting half, oldest first. */
-  *halves(): IterableIterator<StoredHalf> {
-    for (const [id, half] of this.#byId) yield { id, ...half };
+  halves(): IterableIterator<StoredHalf> {
+    return this.#byId.values();
   }
 }

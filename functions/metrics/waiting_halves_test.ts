@@ -9,7 +9,7 @@ Deno.test("WaitingHalves counts each side and gives up the oldest first", () => 
   waiting.add({ id: "a", side: "y_pred", value: 9, since: 400 });
   assert.deepEqual([waiting.size, waiting.count("y_true"), waiting.count("y_pred")], [3, 2, 1]);
   assert.equal(waiting.oldestAgeMs(1100), 1000);
-  assert.deepEqual(waiting.get("c"), { side: "y_true", value: 3, since: 300, stamp: 250 });
+  assert.deepEqual(waiting.get("c"), { id: "c", side: "y_true", value: 3, since: 300, stamp: 250 });
   assert.deepEqual(waiting.takeSince(200).map((h) => h.id), ["a", "b"]);
   assert.deepEqual([waiting.size, waiting.count("y_true"), waiting.count("y_pred")], [1, 1, 0]);
   assert.deepEqual(waiting.take("c")?.value, 3);
