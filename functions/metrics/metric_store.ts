@@ -21,9 +21,7 @@ import { silentLogger } from "../../shared/logger.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { CSV_HEADER, recoverLog } from "./_recover_log.ts";
 import { METRIC_LOG_FILE } from "../_metric_log.ts";
-import { parseRow } from "./_parse_row.ts";
-import { readLines } from "./_read_lines.ts";
-import { appendRejected, type RejectedLine } from "./_rejected_lines.ts";
+import { MetricLogFile } from "./_metric_log_file.ts";
 import { realScheduler, type Scheduler, type TimerId } from "./_scheduler.ts";
 import { openAppend, type OpenAppendFile, SyncedFile } from "./_synced_file.ts";
 import type { RowValues, WrittenRows } from "./_written_rows.ts";
@@ -111,7 +109,7 @@ export async function openMetricStore(
 
 /** The open files; create with {@linkcode openMetricStore}. */
 export class MetricStore {
-  #csv: SyncedFile;
+  readonly #csv: MetricLogFile;
   #journal: SyncedFile;
   readonly #orphans: SyncedFile;
   readonly #written: WrittenRows;
@@ -123,7 +121,6 @@ export class MetricStore {
   #timer: TimerId | undefined;
   #writing: Promise<void> | undefined;
   #retry: { timer: TimerId; wake: () => void } | undefined;
-  #csvRows: number;
   #journalLines: number;
   #rowsWritten = 0;
   #paused: string | undefined;
@@ -138,11 +135,14 @@ export class MetricStore {
     journalLines: number,
     options: OpenMetricStoreOptions & { logger: Logger; openFile: OpenAppendFile },
   ) {
-    this.#csv = files.csv;
+    this.#csv = new MetricLogFile(files.csv, csvRows, {
+      written,
+      logger: options.logger,
+      open: options.openFile,
+    });
     this.#journal = files.journal;
     this.#orphans = files.orphans;
     this.#written = written;
-    this.#csvRows = csvRows;
     this.#journalLines = journalLines;
     this.#options = options;
     this.#scheduler = options.scheduler ?? realScheduler;
@@ -303,10 +303,11 @@ export class MetricStore {
     }
     // Right before the write: the shorter the gap, the less a foreign append
     // in it can be overwritten unseen.
-    await this.#checkCsv();
+    await this.#csv.ensureOurs();
     if (!written.rows) {
       const records = batch.rows.map(([id, t, p]) => [id, t, p, Math.abs(t - p)]);
-      await this.#csv.append(encoder.encode(records.length === 0 ? "" : stringify(records)));
+      const bytes = encoder.encode(records.length === 0 ? "" : stringify(records));
+      await this.#csv.append(bytes, records.length);
       written.rows = true;
     }
   }
@@ -318,7 +319,6 @@ export class MetricStore {
     }
     for (const half of batch.halves) this.#queuedHalves.delete(half.id);
     this.#rowsWritten += batch.rows.length;
-    this.#csvRows += batch.rows.length;
     batch.done.resolve();
   }
 
@@ -348,45 +348,6 @@ export class MetricStore {
       const timer = this.#scheduler.setTimeout(wake, ms);
       this.#retry = { timer, wake };
     });
-  }
-
-  // The log is ours alone; see the module docs.
-  async #checkCsv(): Promise<void> {
-    const identity = await this.#csv.check();
-    if (identity === "same") return;
-    const path = this.#csv.path;
-    if (identity === "grown") {
-      const rejected = await this.#foreignLines();
-      const rejectedPath = await appendRejected(path, rejected);
-      await this.#csv.cutToSynced();
-      this.#options.logger.warn("metric log foreign lines set aside", {
-        path,
-        rejectedPath,
-        lines: rejected.map((r) => r.line).slice(0, 10),
-      });
-      return;
-    }
-    this.#options.logger.warn(`metric log ${identity}`, { path });
-    this.#csv.close();
-    const recovered = await recoverLog(path, { logger: this.#options.logger, ids: this.#written });
-    this.#csvRows = recovered.rows;
-    this.#csv = await SyncedFile.open(path, this.#options.openFile);
-  }
-
-  async #foreignLines(): Promise<RejectedLine[]> {
-    const lines: RejectedLine[] = [];
-    let line = this.#csvRows + 1;
-    for await (const { text, torn } of readLines(this.#csv.path, this.#csv.size)) {
-      line++;
-      const parsed = parseRow(text);
-      const reason = torn
-        ? "torn: no line end"
-        : typeof parsed === "string"
-        ? parsed
-        : "appended by another writer";
-      lines.push({ line, reason, content: text });
-    }
-    return lines;
   }
 
   // Rewrites the journal with the halves still needed once most of it is dead:
