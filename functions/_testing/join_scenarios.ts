@@ -98,6 +98,9 @@ export async function diskFull(
     const port = Number(metrics.logs.find((r) => r.event === "function started")?.httpPort);
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(text, /^pipeline_metrics_write_paused\{function="metrics"\} 1$/m);
+    const readiness = await notReady(port);
+    assert.deepEqual([readiness.status, readiness.body.status], [503, "unavailable"]);
+    assert.match(String(readiness.body.reason), /No space left on device/);
     const back = Date.now();
     assert.equal(await run("mount", "-o", "remount,size=64m", dir), "");
     await metrics.waitForLog("a resume", (r) => r.event === "function resumed", {
@@ -261,6 +264,19 @@ export async function deletedLog(node: RabbitNode, options: { n: number }): Prom
   } finally {
     await stack.close();
   }
+}
+
+/** The readiness answer: `/readyz` where the runtime serves it, else `/healthz`. */
+async function notReady(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  for (const path of ["/readyz", "/healthz"]) {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      continue;
+    }
+    return { status: response.status, body: await response.json() };
+  }
+  throw new Error(`Cannot find the readiness of port ${port}: neither /readyz nor /healthz`);
 }
 
 /** Runs a command; "" on success, else its first line of error output. */
