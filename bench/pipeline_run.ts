@@ -104,12 +104,13 @@ export async function runPipeline(
     const cpu = new CpuMeter(options.brokerPid);
     for (const child of children) await cpu.start(child.name, child.pid);
     const features = await spawnChild("features", env, spawnFlags);
-    // Counted from its spawn: its start-up is part of what it costs.
-    await cpu.start("features", features.pid, 0);
     children.push(features);
     if (options.profile) profiler = await profileChildren(children);
     const watcher = new CsvWatcher(join(logsDir, "metric_log.csv"));
     const first = logTime(await started(features));
+    // From its start, like the others: loading its code is a cost per process, not per
+    // observation.
+    await cpu.start("features", features.pid);
     const last = await watcher.waitForRows(observations, options.timeoutMs ?? 120_000);
     const cpuMsPerObservation = await cpu.msPer(observations);
     const profiles = await profiler?.stop();
@@ -150,12 +151,12 @@ class CpuMeter {
     if (brokerPid !== undefined) this.#marks.push({ name: "broker", pid: brokerPid, from: NaN });
   }
 
-  /** Marks where `pid` starts counting: now, or `from` seconds. */
-  async start(name: string, pid: number, from?: number): Promise<void> {
+  /** Marks where `pid` starts counting: now. */
+  async start(name: string, pid: number): Promise<void> {
     for (const mark of this.#marks) {
       if (Number.isNaN(mark.from)) mark.from = await readCpuSeconds(mark.pid);
     }
-    this.#marks.push({ name, pid, from: from ?? await readCpuSeconds(pid) });
+    this.#marks.push({ name, pid, from: await readCpuSeconds(pid) });
   }
 
   /** Milliseconds of CPU per observation since each mark, replicas of one name added up. */

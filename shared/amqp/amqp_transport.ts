@@ -367,5 +367,6 @@ class RabbitTransport implements AmqpTransport {
 }
 
 function toBuffer(body: Uint8Array): Buffer {
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // The codec already hands a Buffer: wrapping it again costs a view per publish.
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }

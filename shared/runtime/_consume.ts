@@ -37,6 +37,7 @@ export async function consumeDelivery(
 ): Promise<void> {
   const { fn, state, ctx, logger, metrics } = parts;
   const name = stream.name;
+  const instruments = metrics.stream(name);
   // A plain number, not prom-client's startTimer closure: a consumer may hold
   // many deliveries at once, and each closure costs memory (bench stage 6).
   const started = performance.now();
@@ -58,12 +59,12 @@ export async function consumeDelivery(
   try {
     await fn.handle(message, state, ctx);
     delivery.ack();
-    metrics.consumed.inc({ stream: name });
+    instruments.consumed.inc();
   } catch (error) {
-    metrics.failed.inc({ stream: name });
+    instruments.failed.inc();
     await fail(name, delivery, message, error, parts);
   } finally {
-    metrics.handlerSeconds.observe({ stream: name }, (performance.now() - started) / 1000);
+    instruments.handlerSeconds.observe((performance.now() - started) / 1000);
   }
 }
 
@@ -88,7 +89,7 @@ async function fail(
     return;
   }
   logger.info("message retried", { ...fields, delayMs: decision.delayMs });
-  metrics.retried.inc({ stream });
+  metrics.stream(stream).retried.inc();
   // The delay holds the message unacked, so a failing dependency is not
   // hammered; at shutdown the copy goes to the back of the queue at once.
   await delay(decision.delayMs, signal).catch(() => {});

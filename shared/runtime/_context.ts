@@ -48,7 +48,7 @@ export function createContext(parts: ContextParts): Context {
     for (let attempt = 1;; attempt++) {
       try {
         await transport.publish(stream.name, message);
-        metrics.published.inc({ stream: stream.name });
+        metrics.stream(stream.name).published.inc();
         return;
       } catch (error) {
         if (!(error instanceof PipelineError) || error.code !== "UNROUTABLE") throw error;

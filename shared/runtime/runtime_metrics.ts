@@ -10,6 +10,15 @@ import type { Counter as FnCounter, Gauge as FnGauge } from "../define_function.
 /** Why a message went to its dead-letter queue. */
 export type DeadLetterKind = "invalid" | "permanent" | "exhausted";
 
+/** One stream's counters and histogram, with their label already bound. */
+export interface StreamInstruments {
+  readonly consumed: { inc(): void };
+  readonly published: { inc(): void };
+  readonly failed: { inc(): void };
+  readonly retried: { inc(): void };
+  readonly handlerSeconds: { observe(seconds: number): void };
+}
+
 /** The metrics a runtime keeps. */
 export class RuntimeMetrics {
   /** The registry `/metrics` serves. */
@@ -24,6 +33,7 @@ export class RuntimeMetrics {
   readonly reconnects: Counter;
   readonly ticks: Counter<"result">;
   #own = new Map<string, FnCounter | FnGauge>();
+  #streams = new Map<string, StreamInstruments>();
 
   /** Creates the metrics of one function. */
   constructor(fn: string) {
@@ -84,6 +94,26 @@ export class RuntimeMetrics {
       registers,
     });
     collectDefaultMetrics({ register: this.registry, prefix: "pipeline_" });
+  }
+
+  /**
+   * The instruments of one stream, bound once: prom-client would otherwise hash
+   * the labels on every message (it showed in the bench's CPU profile).
+   */
+  stream(stream: string): StreamInstruments {
+    let bound = this.#streams.get(stream);
+    if (bound === undefined) {
+      const labels = { stream };
+      bound = {
+        consumed: this.consumed.labels(labels),
+        published: this.published.labels(labels),
+        failed: this.failed.labels(labels),
+        retried: this.retried.labels(labels),
+        handlerSeconds: this.handlerSeconds.labels(labels),
+      };
+      this.#streams.set(stream, bound);
+    }
+    return bound;
   }
 
   /** A function's own counter, created once per name. */
