@@ -6,6 +6,7 @@
  */
 import { backoffDelay, delay } from "./backoff.ts";
 import type { Context, TickFunction } from "../define_function.ts";
+import type { FunctionHealth } from "./function_health.ts";
 import type { Logger } from "../logger.ts";
 import type { RuntimeMetrics } from "./runtime_metrics.ts";
 
@@ -18,6 +19,8 @@ export interface TickParts {
   readonly ctx: Context<any, any>;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
+  /** Told when each tick starts and ends, and when ticking is done. */
+  readonly health?: FunctionHealth;
 }
 
 /** Ticks until a tick says "done" or the context's signal aborts; never rejects. */
@@ -33,24 +36,28 @@ export async function runTicks(parts: TickParts): Promise<void> {
 }
 
 async function worker(
-  { fn, state, ctx, logger, metrics }: TickParts,
+  { fn, state, ctx, logger, metrics, health }: TickParts,
   intervalMs: number,
   stop: AbortSignal,
   finished: AbortController,
 ): Promise<void> {
   let failures = 0;
   while (!stop.aborted) {
+    health?.begin();
     try {
       const result = await fn.tick(state, ctx);
+      health?.end(true);
       failures = 0;
       metrics.ticks.inc({ result });
       if (result === "done") {
         if (!finished.signal.aborted) logger.info("ticks done");
+        health?.finished();
         finished.abort();
         return;
       }
       if (intervalMs > 0) await delay(intervalMs, stop);
     } catch (error) {
+      health?.end(false);
       if (stop.aborted) return;
       failures++;
       metrics.ticks.inc({ result: "failed" });

@@ -23,9 +23,14 @@ export type { Env };
 export interface Config {
   /** RabbitMQ URL; `undefined` selects the embedded broker. */
   readonly amqpUrl: string | undefined;
+  /** 127.0.0.1 unless set; containers set 0.0.0.0. */
   readonly httpHost: string;
   /** 0 picks a free port (tests, several functions in one process). */
   readonly httpPort: number;
+  /** AMQP heartbeat in seconds; 0 turns it off. */
+  readonly amqpHeartbeatS: number;
+  /** No progress for this long while there is work fails `/healthz`. */
+  readonly livenessTimeoutMs: number;
   readonly prefetch: number;
   readonly maxAttempts: number;
   /** The delay before the first retry of a failed message; it doubles with each attempt. */
@@ -55,8 +60,10 @@ const amqpUrl: Setting<string | undefined> = {
 /** The runtime's settings, by field. */
 export const RUNTIME_SETTINGS = {
   amqpUrl,
-  httpHost: text("HTTP_HOST", "0.0.0.0"),
+  httpHost: text("HTTP_HOST", "127.0.0.1"),
   httpPort: wholeNumber("HTTP_PORT", { fallback: 8080, min: 0, max: 65535 }),
+  amqpHeartbeatS: wholeNumber("AMQP_HEARTBEAT_S", { fallback: 10, min: 0, max: 600 }),
+  livenessTimeoutMs: wholeNumber("LIVENESS_TIMEOUT_MS", { fallback: 60_000, min: 1000 }),
   prefetch: wholeNumber("PREFETCH", { fallback: 200, min: 1, max: 65535 }),
   maxAttempts: wholeNumber("MAX_ATTEMPTS", { fallback: 5, min: 1, max: 100 }),
   retryDelayMs: wholeNumber("RETRY_DELAY_MS", { fallback: 500, min: 0, max: 60_000 }),

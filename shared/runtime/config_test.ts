@@ -6,8 +6,10 @@ Deno.test("loadConfig() applies every default to an empty environment", () => {
   const config = loadConfig({});
   assert.deepEqual(config, {
     amqpUrl: undefined,
-    httpHost: "0.0.0.0",
+    httpHost: "127.0.0.1",
     httpPort: 8080,
+    amqpHeartbeatS: 10,
+    livenessTimeoutMs: 60_000,
     prefetch: 200,
     maxAttempts: 5,
     retryDelayMs: 500,
@@ -21,13 +23,19 @@ Deno.test("loadConfig() applies every default to an empty environment", () => {
 Deno.test("loadConfig() reads the variables it documents", () => {
   const config = loadConfig({
     AMQP_URL: "amqp://user:secret@rabbitmq:5672",
+    HTTP_HOST: "0.0.0.0",
     HTTP_PORT: "9000",
+    AMQP_HEARTBEAT_S: "0",
+    LIVENESS_TIMEOUT_MS: "5000",
     PREFETCH: " 50 ",
     RETRY_DELAY_MS: "0",
     LOG_LEVEL: "debug",
   });
   assert.equal(config.amqpUrl, "amqp://user:secret@rabbitmq:5672");
+  assert.equal(config.httpHost, "0.0.0.0");
   assert.equal(config.httpPort, 9000);
+  assert.equal(config.amqpHeartbeatS, 0);
+  assert.equal(config.livenessTimeoutMs, 5000);
   assert.equal(config.prefetch, 50);
   assert.equal(config.retryDelayMs, 0);
   assert.equal(config.logLevel, "debug");
@@ -45,6 +53,16 @@ Deno.test("loadConfig() stops on a bad value with one line naming the variable",
       { PREFETCH: "0" },
       "PREFETCH",
       'Invalid PREFETCH "0": expected a whole number from 1 to 65535',
+    ],
+    [
+      { AMQP_HEARTBEAT_S: "601" },
+      "AMQP_HEARTBEAT_S",
+      'Invalid AMQP_HEARTBEAT_S "601": expected a whole number from 0 to 600',
+    ],
+    [
+      { LIVENESS_TIMEOUT_MS: "10" },
+      "LIVENESS_TIMEOUT_MS",
+      'Invalid LIVENESS_TIMEOUT_MS "10": expected a whole number from 1000 to 9007199254740991',
     ],
     [
       { LOG_LEVEL: "loud" },

@@ -1,83 +1,203 @@
 /**
- * `GET /healthz` and `GET /metrics`, read-only; nothing else is served.
+ * The function's HTTP server: `GET /healthz` (alias `/livez`), `/readyz`,
+ * `/metrics` and the function's own GET routes; nothing else is served.
+ *
+ * Built on `node:http`, not `Deno.serve`: `Deno.serve` has no cap on open
+ * connections and no header or idle timeout, so idle sockets pile up until
+ * accept fails with "Too many open files" and the error ends the process.
+ * Under Deno 2.9.6, node:http's `maxConnections` (extra sockets closed at
+ * once), `headersTimeout` (checked every `connectionsCheckingInterval`) and
+ * the socket `timeout` do work, as health_server_test.ts shows; its
+ * `keepAliveTimeout` does not (the reply says `timeout=0`), so every reply
+ * closes its connection instead.
  *
  * @module
  */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Registry } from "prom-client";
 import type { Routes } from "../define_function.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+
+/** One verdict of a probe. */
+export interface HealthStatus {
+  /** True when the probe passes (200), false when it fails (503). */
+  readonly ok: boolean;
+  /** Why it fails, or a note while it passes. */
+  readonly reason?: string | undefined;
+  /** True once a source finished its work (it stays live). */
+  readonly finished?: boolean | undefined;
+}
 
 /** What the server asks the running function. */
 export interface HealthProbe {
-  /** True while the function can take work. */
-  ready(): boolean;
-  /** Why it cannot, when it said so. */
-  reason?(): string | undefined;
+  /** Liveness: false only when the function is wedged and a restart would help. */
+  live(): HealthStatus;
+  /** Readiness: false while it cannot take work (starting, disconnected, paused, stopping). */
+  ready(): HealthStatus;
   /** The function's metrics. */
   readonly registry: Registry;
-  /** GET routes of the function's own, by exact path. @default {} */
+  /** GET routes of the function's own, by exact path; read on each request. @default {} */
   readonly routes?: Routes;
 }
 
 /** Options of {@linkcode serveHealth}. */
 export interface ServeHealthOptions {
-  /** Interface to listen on. @default "0.0.0.0" */
+  /** Interface to listen on. @default "127.0.0.1" */
   hostname?: string;
   /** Port; 0 picks a free one. @default 8080 */
   port?: number;
-  /** Called with the port actually bound. */
-  onListen?: (port: number) => void;
+  /** Open connections at most; more are closed as soon as they are accepted. @default 64 */
+  maxConnections?: number;
+  /** Time a client has to send its request's headers. @default 5000 */
+  headersTimeoutMs?: number;
+  /** A connection with no traffic either way for this long is closed. @default 30000 */
+  idleTimeoutMs?: number;
+  /** Where serving errors go; none is fatal. @default silentLogger */
+  logger?: Logger;
 }
 
 /** A running health server. */
 export interface HealthServer {
   /** The bound port. */
   readonly port: number;
-  /** Stops listening; may be called twice. */
+  /** Stops listening and closes every connection; may be called twice. */
   close(): Promise<void>;
 }
 
-/** Answers health and metrics requests until closed. */
-export function serveHealth(
+/** Binds, then answers until closed; rejects when the address cannot be bound (EADDRINUSE). */
+export async function serveHealth(
   probe: HealthProbe,
   options: ServeHealthOptions = {},
-): HealthServer {
-  const controller = new AbortController();
-  const server = Deno.serve({
-    hostname: options.hostname ?? "0.0.0.0",
-    port: options.port ?? 8080,
-    signal: controller.signal,
-    onListen: ({ port }) => options.onListen?.(port),
-  }, async (request) => {
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return new Response("Method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
-    }
-    const path = new URL(request.url).pathname;
-    if (path === "/healthz") {
-      const ready = probe.ready();
-      const reason = ready ? undefined : probe.reason?.();
-      return Response.json(
-        { status: ready ? "ok" : "unavailable", ...(reason === undefined ? {} : { reason }) },
-        { status: ready ? 200 : 503 },
-      );
-    }
-    if (path === "/metrics") {
-      return new Response(await probe.registry.metrics(), {
-        headers: { "content-type": probe.registry.contentType },
-      });
-    }
-    const route = Object.hasOwn(probe.routes ?? {}, path) ? probe.routes![path] : undefined;
-    if (route !== undefined) return await route(request);
-    return new Response("Not found\n", { status: 404 });
+): Promise<HealthServer> {
+  const logger = options.logger ?? silentLogger;
+  const headersTimeout = options.headersTimeoutMs ?? 5000;
+  const server = createServer({
+    headersTimeout,
+    requestTimeout: headersTimeout,
+    // Node's default checks timeouts every 30 s: idle sockets would live that long.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 4)),
+    maxHeaderSize: 8192,
+  }, (request, response) => {
+    answer(probe, request, response).catch((error) => {
+      logger.warn("health server request failed", { error });
+      response.destroy();
+    });
   });
+  server.maxConnections = options.maxConnections ?? 64;
+  server.timeout = options.idleTimeoutMs ?? 30_000;
+  server.on("timeout", (socket: Socket) => socket.destroy());
+  server.on("clientError", (error: Error, socket: Socket) => {
+    logger.debug("health server client error", { error });
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, options.hostname ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  // After binding, an error (accept failing with EMFILE, say) is logged, never fatal.
+  server.on("error", (error: Error) => logger.error("health server error", { error }));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
   let closing: Promise<void> | undefined;
   return {
-    port: server.addr.port,
+    port,
     close() {
-      closing ??= (async () => {
-        controller.abort();
-        await server.finished;
-      })();
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       return closing;
     },
   };
+}
+
+async function answer(
+  probe: HealthProbe,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const method = request.method ?? "GET";
+  // One request per connection: node:http's keep-alive timeout does not apply under Deno.
+  response.setHeader("connection", "close");
+  if (method !== "GET" && method !== "HEAD") {
+    return send(
+      response,
+      method,
+      new Response("Method not allowed\n", {
+        status: 405,
+        headers: { allow: "GET, HEAD" },
+      }),
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(request.url ?? "/", "http://localhost");
+  } catch {
+    return send(response, method, new Response("Bad request\n", { status: 400 }));
+  }
+  const path = url.pathname;
+  if (path === "/healthz" || path === "/livez") {
+    return send(response, method, verdict(probe.live()));
+  }
+  if (path === "/readyz") return send(response, method, verdict(probe.ready()));
+  if (path === "/metrics") {
+    return send(
+      response,
+      method,
+      new Response(await probe.registry.metrics(), {
+        headers: { "content-type": probe.registry.contentType },
+      }),
+    );
+  }
+  const routes = probe.routes ?? {};
+  const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+  if (route === undefined) {
+    return send(response, method, new Response("Not found\n", { status: 404 }));
+  }
+  const headers = new Headers();
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    try {
+      headers.append(request.rawHeaders[i]!, request.rawHeaders[i + 1]!);
+    } catch { /* a header Fetch refuses is left out */ }
+  }
+  return send(response, method, await route(new Request(url, { method, headers })));
+}
+
+function verdict(status: HealthStatus): Response {
+  return Response.json({
+    status: status.ok ? "ok" : "unavailable",
+    ...(status.reason === undefined ? {} : { reason: status.reason }),
+    ...(status.finished ? { finished: true } : {}),
+  }, { status: status.ok ? 200 : 503 });
+}
+
+/** Writes a Fetch Response to node's response, streaming its body with backpressure. */
+async function send(response: ServerResponse, method: string, reply: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  reply.headers.forEach((value, name) => headers[name] = value);
+  response.writeHead(reply.status, headers);
+  if (method === "HEAD" || reply.body === null) {
+    await reply.body?.cancel();
+    response.end();
+    return;
+  }
+  const reader = reply.body.getReader();
+  const gone = new Promise<void>((resolve) => response.once("close", resolve));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!response.write(value)) {
+        await Promise.race([new Promise((resolve) => response.once("drain", resolve)), gone]);
+      }
+      if (response.destroyed) return;
+    }
+    response.end();
+  } finally {
+    reader.cancel().catch(() => {});
+  }
 }

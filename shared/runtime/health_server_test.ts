@@ -1,33 +1,140 @@
+// deno-lint-ignore-file no-console
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
-import { serveHealth } from "./health_server.ts";
+import { type HealthProbe, type HealthStatus, serveHealth } from "./health_server.ts";
 
-Deno.test("serveHealth() answers /healthz by readiness and serves /metrics", async () => {
-  let ready = false;
+function probe(overrides: Partial<HealthProbe> = {}): HealthProbe {
   const registry = new Registry();
   registry.setDefaultLabels({ function: "probe" });
-  const server = serveHealth({ ready: () => ready, registry }, { hostname: "127.0.0.1", port: 0 });
-  const base = `http://127.0.0.1:${server.port}`;
+  return { live: () => ({ ok: true }), ready: () => ({ ok: true }), registry, ...overrides };
+}
+
+async function get(port: number, path: string, method = "GET") {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  const text = await response.text();
+  return { status: response.status, text, headers: response.headers };
+}
+
+/** Resolves with how the server ended the connection: "closed" or "reset". */
+async function ended(connection: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(256);
   try {
-    const down = await fetch(`${base}/healthz`);
-    assert.equal(down.status, 503);
-    assert.deepEqual(await down.json(), { status: "unavailable" });
-    ready = true;
-    const up = await fetch(`${base}/healthz`);
-    assert.equal(up.status, 200);
-    assert.deepEqual(await up.json(), { status: "ok" });
-    const metrics = await fetch(`${base}/metrics`);
-    assert.equal(metrics.status, 200);
-    assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain/);
-    await metrics.body?.cancel();
-    const other = await fetch(`${base}/admin`);
-    assert.equal(other.status, 404);
-    await other.body?.cancel();
-    const post = await fetch(`${base}/healthz`, { method: "POST" });
-    assert.equal(post.status, 405);
-    await post.body?.cancel();
+    while ((await connection.read(buffer)) !== null) { /* a reply, then the close */ }
+    return "closed";
+  } catch (error) {
+    if (error instanceof Deno.errors.ConnectionReset) return "reset";
+    throw error;
+  }
+}
+
+function connect(port: number): Promise<Deno.TcpConn> {
+  return Deno.connect({ hostname: "127.0.0.1", port });
+}
+
+Deno.test("serveHealth() answers liveness, readiness, metrics and the function's routes", async (t) => {
+  let live: HealthStatus = { ok: true };
+  let ready: HealthStatus = { ok: false, reason: "starting" };
+  const routes: Record<string, (r: Request) => Response> = {};
+  const server = await serveHealth(probe({ live: () => live, ready: () => ready, routes }), {
+    port: 0,
+  });
+  try {
+    await t.step("/healthz and /livez follow live(), /readyz follows ready()", async () => {
+      assert.deepEqual(
+        [await get(server.port, "/healthz"), await get(server.port, "/livez")].map((r) => r.text),
+        ['{"status":"ok"}', '{"status":"ok"}'],
+      );
+      const notReady = await get(server.port, "/readyz");
+      assert.deepEqual([notReady.status, notReady.text], [
+        503,
+        '{"status":"unavailable","reason":"starting"}',
+      ]);
+      live = { ok: false, reason: "no progress for 61 s" };
+      ready = { ok: true, finished: true };
+      const wedged = await get(server.port, "/livez");
+      assert.deepEqual([wedged.status, wedged.text], [
+        503,
+        '{"status":"unavailable","reason":"no progress for 61 s"}',
+      ]);
+      assert.deepEqual((await get(server.port, "/readyz")).text, '{"status":"ok","finished":true}');
+      live = { ok: true };
+      assert.equal((await get(server.port, "/healthz")).status, 200);
+    });
+    await t.step("/metrics, 404, 405 and HEAD; every reply closes its connection", async () => {
+      const metrics = await get(server.port, "/metrics");
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.headers.get("content-type") ?? "", /^text\/plain/);
+      assert.equal(metrics.headers.get("connection"), "close");
+      assert.equal((await get(server.port, "/admin")).status, 404);
+      const post = await get(server.port, "/healthz", "POST");
+      assert.deepEqual([post.status, post.headers.get("allow")], [405, "GET, HEAD"]);
+      const head = await get(server.port, "/healthz", "HEAD");
+      assert.deepEqual([head.status, head.text], [200, ""]);
+    });
+    await t.step("a route added after the start is served, with the request's query", async () => {
+      assert.equal((await get(server.port, "/view")).status, 404);
+      routes["/view"] = (request) => new Response(new URL(request.url).searchParams.get("q"));
+      assert.deepEqual(await get(server.port, "/view?q=42").then((r) => r.text), "42");
+    });
   } finally {
     await server.close();
+    await server.close();
+  }
+});
+
+Deno.test("serveHealth() caps open connections and closes the idle and the slow", async () => {
+  const server = await serveHealth(probe(), {
+    port: 0,
+    maxConnections: 4,
+    headersTimeoutMs: 300,
+  });
+  const connections: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 10; i++) connections.push(await connect(server.port));
+    // One of the four admitted sends half its headers and stops: a slow client.
+    await connections[0]!.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: a\r\n"));
+    const started = performance.now();
+    const endings = await Promise.all(connections.map(async (c) => {
+      const how = await ended(c);
+      return { how, ms: performance.now() - started };
+    }));
+    const admitted = endings.slice(0, 4), refused = endings.slice(4);
+    console.log(
+      `health server: 10 idle connections, cap 4: 6 refused within ${
+        Math.max(...refused.map((e) => e.ms)).toFixed(0)
+      } ms, 4 closed by the 300 ms header timeout after ${
+        Math.min(...admitted.map((e) => e.ms)).toFixed(0)
+      }-${Math.max(...admitted.map((e) => e.ms)).toFixed(0)} ms`,
+    );
+    assert.equal(refused.length, 6);
+    assert.ok(refused.every((e) => e.how === "closed" || e.how === "reset"));
+    assert.deepEqual(admitted.map((e) => e.how), ["closed", "closed", "closed", "closed"]);
+    const after = await get(server.port, "/healthz");
+    assert.deepEqual([after.status, after.text], [200, '{"status":"ok"}']);
+  } finally {
+    connections.forEach((c) => c.close());
+    await server.close();
+  }
+});
+
+Deno.test("serveHealth() rejects when its port is taken, and binds HTTP_HOST's address", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    await assert.rejects(
+      serveHealth(probe(), { hostname: "127.0.0.1", port: taken.addr.port }),
+      (error: Error & { code?: string }) => error.code === "EADDRINUSE",
+    );
+  } finally {
+    taken.close();
+  }
+  const server = await serveHealth(probe(), { port: 0 });
+  try {
+    await assert.rejects(
+      Deno.connect({ hostname: "127.0.0.2", port: server.port }),
+      Deno.errors.ConnectionRefused,
+      "the default address is 127.0.0.1 only",
+    );
+  } finally {
     await server.close();
   }
 });

@@ -10,7 +10,8 @@ import { runTicks } from "./_tick_loop.ts";
 import { delay } from "./backoff.ts";
 import type { Config } from "./config.ts";
 import type { LoadedFunction } from "./load_function.ts";
-import type { Context } from "../define_function.ts";
+import type { Context, RouteHandler } from "../define_function.ts";
+import { FunctionHealth } from "./function_health.ts";
 import { type HealthServer, serveHealth } from "./health_server.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { RuntimeMetrics } from "./runtime_metrics.ts";
@@ -37,7 +38,7 @@ export interface FunctionRunner {
   readonly metrics: RuntimeMetrics;
   /** The port `/healthz` and `/metrics` answer on. */
   readonly httpPort: number;
-  /** True while connected and consuming (or ticking). */
+  /** True while connected and consuming (or ticking), and not paused. */
   ready(): boolean;
   /** Resolves after close(); rejects when the transport gave up for good. */
   readonly done: Promise<void>;
@@ -45,19 +46,60 @@ export interface FunctionRunner {
   close(): Promise<void>;
 }
 
-/** Starts a function; resolves once it consumes (or ticks). */
+/**
+ * Starts a function; resolves once it consumes (or ticks). The HTTP port is
+ * bound first: a busy port fails the start before any message is touched.
+ */
 export async function runFunction(
   loaded: LoadedFunction,
   config: Config,
   options: RunFunctionOptions = {},
 ): Promise<FunctionRunner> {
+  const logger = options.logger ?? createLogger(loaded.name, { level: config.logLevel });
+  const metrics = new RuntimeMetrics(loaded.name);
+  const health = new FunctionHealth({
+    timeoutMs: config.livenessTimeoutMs,
+    now: options.now ?? Date.now,
+  });
+  const routes: Record<string, RouteHandler> = {};
+  const server = await serveHealth({
+    live: () => health.live(),
+    ready: () => health.ready(),
+    registry: metrics.registry,
+    routes,
+  }, { hostname: config.httpHost, port: config.httpPort, logger });
+  try {
+    return await startFunction(loaded, config, options, {
+      logger,
+      metrics,
+      health,
+      routes,
+      server,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+interface Started {
+  readonly logger: Logger;
+  readonly metrics: RuntimeMetrics;
+  readonly health: FunctionHealth;
+  readonly routes: Record<string, RouteHandler>;
+  readonly server: HealthServer;
+}
+
+async function startFunction(
+  loaded: LoadedFunction,
+  config: Config,
+  options: RunFunctionOptions,
+  { logger, metrics, health, routes, server }: Started,
+): Promise<FunctionRunner> {
   const { name, definition: fn } = loaded;
-  const logger = options.logger ?? createLogger(name, { level: config.logLevel });
-  const metrics = new RuntimeMetrics(name);
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   const subscriptions: Subscription[] = [];
-  let started = false;
   let pausedReason: string | undefined;
   let fatal: (error: Error) => void = () => {};
   let stopped: () => void = () => {};
@@ -69,6 +111,7 @@ export async function runFunction(
 
   const usesBroker = fn.publishes.length > 0 || fn.kind === "consumer";
   const transport = usesBroker ? await openTransport() : undefined;
+  if (transport?.state === "connected") health.connection("connected");
   // The function's own types were checked where it was defined; here it is any function.
   // deno-lint-ignore no-explicit-any
   const ctx: Context<any, any> = createContext({
@@ -85,9 +128,11 @@ export async function runFunction(
         logger.warn(reason ? "function paused" : "function resumed", { reason });
       }
       pausedReason = reason;
+      health.paused(reason);
     },
   });
   const state = await fn.setup(ctx);
+  Object.assign(routes, fn.routes?.(state, ctx));
   let ticking: Promise<void> = Promise.resolve();
   if (fn.kind === "consumer") {
     const parts = {
@@ -103,20 +148,20 @@ export async function runFunction(
     for (const stream of fn.consumes) {
       subscriptions.push(
         await transport!.subscribe(stream.name, name, (delivery) => {
+          health.begin();
           const work = consumeDelivery(stream, delivery, parts);
           inFlight.add(work);
-          work.finally(() => inFlight.delete(work));
+          work.finally(() => {
+            inFlight.delete(work);
+            health.end(true);
+          });
         }, { prefetch: config.prefetch }),
       );
     }
   } else {
-    ticking = runTicks({ fn, state, ctx, logger, metrics });
+    ticking = runTicks({ fn, state, ctx, logger, metrics, health });
   }
-  started = true;
-  const ready = () =>
-    started && !stopping.signal.aborted && pausedReason === undefined &&
-    (transport === undefined || transport.state === "connected");
-  const server = startServer();
+  health.started();
   logger.info("function started", {
     kind: fn.kind,
     broker: config.amqpUrl === undefined ? "embedded" : "rabbitmq",
@@ -126,6 +171,7 @@ export async function runFunction(
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     stopping.abort(new Error("Function is stopping"));
+    health.stopping();
     const steps: [string, () => Promise<unknown> | unknown][] = [
       ["cancel subscriptions", () => Promise.all(subscriptions.map((s) => s.cancel()))],
       ["finish in-flight work", () => drain()],
@@ -162,6 +208,7 @@ export async function runFunction(
       .map((stream) => stream.name);
     return await options.connect({
       state: (next) => {
+        health.connection(next);
         metrics.connected.set(next === "connected" ? 1 : 0);
         if (next !== "connected" && !stopping.signal.aborted) {
           logger.warn("broker connection state", { state: next });
@@ -178,23 +225,11 @@ export async function runFunction(
     }, streams);
   }
 
-  function startServer(): HealthServer {
-    return serveHealth({
-      ready,
-      reason: () => pausedReason,
-      registry: metrics.registry,
-      routes: fn.routes?.(state, ctx) ?? {},
-    }, {
-      hostname: config.httpHost,
-      port: config.httpPort,
-    });
-  }
-
   if (transport?.state === "connected") metrics.connected.set(1);
   return {
     metrics,
     httpPort: server.port,
-    ready,
+    ready: () => health.ready().ok,
     done,
     close: () => closing ??= close(),
   };

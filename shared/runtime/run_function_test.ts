@@ -1,5 +1,11 @@
+import assert from "node:assert/strict";
 import { connect } from "amqplib";
 import { Buffer } from "node:buffer";
+import { type Context, defineConsumer, defineTicker } from "../define_function.ts";
+import { silentLogger } from "../logger.ts";
+import { loadConfig } from "./config.ts";
+import { runFunction } from "./run_function.ts";
+import { waitFor } from "../testing/wait_for.ts";
 import { type AmqpTransport, createAmqpTransport } from "../amqp/amqp_transport.ts";
 import { startRabbitNode } from "../testing/rabbit_node.ts";
 import { MemoryBroker } from "../memory/memory_broker.ts";
@@ -99,5 +105,163 @@ Deno.test("runFunction() on RabbitMQ passes the runtime conformance suite", asyn
   } finally {
     await admin.close();
     await node.close();
+  }
+});
+
+const HEALTH_CONFIG = loadConfig({ HTTP_HOST: "127.0.0.1", HTTP_PORT: "0" });
+
+async function probe(port: number, path: string): Promise<[number, unknown]> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return [response.status, await response.json()];
+}
+
+Deno.test("runFunction() binds its HTTP port first: a busy port fails the start before any work", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const calls: string[] = [];
+  const source = defineTicker({
+    name: "busy-port",
+    publishes: ["features/X"],
+    intervalMs: () => 0,
+    setup: () => void calls.push("setup"),
+    tick: () => {
+      calls.push("tick");
+      return "done" as const;
+    },
+  });
+  try {
+    await assert.rejects(
+      runFunction(source, loadConfig({ HTTP_HOST: "127.0.0.1", HTTP_PORT: `${taken.addr.port}` }), {
+        logger: silentLogger,
+        connect: (events) => {
+          calls.push("connect");
+          return createMemoryTransport(new MemoryBroker(), { events });
+        },
+      }),
+      (error: Error & { code?: string }) => error.code === "EADDRINUSE",
+    );
+    assert.deepEqual(calls, [], "no connect, no setup, no tick");
+  } finally {
+    taken.close();
+  }
+});
+
+Deno.test("runFunction() turns /healthz on a held delivery and /readyz on a pause, and back", async (t) => {
+  let time = 1_000_000;
+  let release: () => void = () => {};
+  let held = 0;
+  let context: Context | undefined;
+  const broker = new MemoryBroker();
+  const fn = defineConsumer({
+    name: "held",
+    consumes: ["features/Y_true"],
+    publishes: [],
+    setup: (ctx) => void (context = ctx),
+    handle: () => {
+      held++;
+      return new Promise<void>((resolve) => release = resolve);
+    },
+  });
+  const runner = await runFunction(fn, HEALTH_CONFIG, {
+    logger: silentLogger,
+    now: () => time,
+    connect: (events) => createMemoryTransport(broker, { events }),
+  });
+  const port = runner.httpPort;
+  try {
+    await t.step(
+      "a delivery unsettled for LIVENESS_TIMEOUT_MS fails /healthz and /livez",
+      async () => {
+        broker.publish("features/Y_true", {
+          id: "h-1",
+          contentType: "application/json",
+          body: new TextEncoder().encode(
+            JSON.stringify({ id: "h-1", timestamp: 1, data: { y_true: 1 } }),
+          ),
+          timestamp: 1,
+          headers: {},
+        });
+        await waitFor("the delivery", () => held === 1);
+        assert.deepEqual(await probe(port, "/healthz"), [200, { status: "ok" }]);
+        time += 60_000;
+        const wedged = {
+          status: "unavailable",
+          reason: "no progress for 60 s with 1 unsettled and 0 failed in a row",
+        };
+        assert.deepEqual(await probe(port, "/healthz"), [503, wedged]);
+        assert.deepEqual(await probe(port, "/livez"), [503, wedged]);
+        assert.deepEqual(await probe(port, "/readyz"), [200, { status: "ok" }]);
+      },
+    );
+    await t.step("it settles: /healthz passes again", async () => {
+      release();
+      await waitFor("the ack", () => broker.queues().every((q) => q.messages + q.unacked === 0));
+      await waitFor("live", async () => (await probe(port, "/healthz"))[0] === 200);
+    });
+    await t.step(
+      "ctx.pause() fails /readyz with the reason, not /healthz; resume() ends it",
+      async () => {
+        context!.pause("Cannot write the CSV: disk full");
+        assert.deepEqual(await probe(port, "/readyz"), [503, {
+          status: "unavailable",
+          reason: "paused: Cannot write the CSV: disk full",
+        }]);
+        time += 600_000;
+        assert.deepEqual(await probe(port, "/healthz"), [200, { status: "ok" }]);
+        context!.resume();
+        assert.deepEqual(await probe(port, "/readyz"), [200, { status: "ok" }]);
+      },
+    );
+  } finally {
+    release();
+    await runner.close();
+  }
+});
+
+Deno.test("runFunction() fails /healthz while ticks fail in a row past the timeout; a finished source stays live", async (t) => {
+  let time = 1_000_000;
+  let outcome: "fail" | "continue" | "done" = "fail";
+  let ticks = 0;
+  const fn = defineTicker({
+    name: "flaky-ticks",
+    publishes: [],
+    intervalMs: () => 10,
+    setup: () => undefined,
+    tick: () => {
+      ticks++;
+      if (outcome === "fail") throw new Error("Cannot write the PNG: ENOSPC");
+      return outcome;
+    },
+  });
+  const runner = await runFunction(fn, HEALTH_CONFIG, { logger: silentLogger, now: () => time });
+  const port = runner.httpPort;
+  try {
+    await t.step("failing ticks for 60 s: wedged", async () => {
+      await waitFor("a failed tick", () => ticks >= 1);
+      time += 60_000;
+      const [status, body] = await probe(port, "/healthz");
+      assert.equal(status, 503);
+      assert.match(
+        (body as { reason: string }).reason,
+        /^no progress for 60 s with 0 unsettled and [1-9]\d* failed in a row$/,
+      );
+    });
+    await t.step("one tick succeeds: live", async () => {
+      outcome = "continue";
+      await waitFor("live", async () => (await probe(port, "/healthz"))[0] === 200, {
+        timeoutMs: 15_000,
+      });
+    });
+    await t.step("the source says done: live and ready, and finished", async () => {
+      outcome = "done";
+      await waitFor("finished", async () => {
+        const [, body] = await probe(port, "/healthz");
+        return (body as { finished?: boolean }).finished === true;
+      });
+      time += 600_000;
+      assert.deepEqual(await probe(port, "/healthz"), [200, { status: "ok", finished: true }]);
+      assert.deepEqual(await probe(port, "/readyz"), [200, { status: "ok", finished: true }]);
+    });
+  } finally {
+    await runner.close();
   }
 });
