@@ -1,4 +1,7 @@
+// deno-lint-ignore-file no-console
 import assert from "node:assert/strict";
+import { delay } from "./runtime/backoff.ts";
+import { spawnFunction } from "./testing/function_process.ts";
 
 async function start(name: string, env: Record<string, string>) {
   const output = await new Deno.Command(Deno.execPath(), {
@@ -35,4 +38,40 @@ Deno.test("deno task start stops a bad start with exit code 2 and one line", asy
       "the functions are features, metrics, model, plot",
     ]);
   });
+});
+
+Deno.test("main keeps a function up through a flood of idle connections to its health port", async () => {
+  const connections: Deno.TcpConn[] = [];
+  const model = await spawnFunction("model", {
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    LOG_LEVEL: "debug",
+  }, { maxOpenFiles: 256 });
+  try {
+    const started = await model.waitForLog("start", (r) => r.event === "function started");
+    const port = Number(started.httpPort);
+    let refused = 0;
+    for (let i = 0; i < 300; i++) {
+      try {
+        connections.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      } catch {
+        refused++;
+      }
+    }
+    // Long enough for accept to have failed on the old server, which then exited.
+    await delay(1000);
+    const opened = connections.length;
+    connections.splice(0).forEach((c) => c.close());
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    console.log(
+      `health flood: ${opened} connections opened, ${refused} refused by the kernel, ` +
+        `under ulimit -n 256; /healthz then ${health.status}`,
+    );
+    assert.deepEqual(await health.json(), { status: "ok" });
+    assert.equal(model.otherOutput.filter((l) => l.includes("Too many open files")).length, 0);
+    assert.equal(await model.stop(), 0);
+  } finally {
+    connections.forEach((c) => c.close());
+    await model.stop();
+  }
 });

@@ -212,7 +212,7 @@ Deno.test("Dockerfile.deno builds each function with CI's Deno and runs it as de
       "CMD runs what deno task start runs, with FUNCTION from the build arg",
       async () => {
         assert.deepEqual(find(runtime, "ARG"), ["FUNCTION"]);
-        assert.deepEqual(find(runtime, "ENV"), ["FUNCTION=${FUNCTION}"]);
+        assert.deepEqual(find(runtime, "ENV"), ["FUNCTION=${FUNCTION}", "HTTP_HOST=0.0.0.0"]);
         const cmd = find(runtime, "CMD");
         assert.equal(cmd.length, 1);
         const [shell, flag, script = "", ...rest] = JSON.parse(cmd[0] ?? "[]") as string[];

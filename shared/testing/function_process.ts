@@ -38,6 +38,8 @@ export interface FunctionProcess {
 export interface SpawnFunctionOptions {
   /** Deno flags put before the function's own, e.g. `--inspect=127.0.0.1:9231`. @default [] */
   denoFlags?: string[];
+  /** Open files allowed (`ulimit -n`, through `sh`). @default the inherited limit */
+  maxOpenFiles?: number;
 }
 
 /** Starts a function; the environment adds to (not replaces) this process's. */
@@ -47,8 +49,12 @@ export async function spawnFunction(
   options: SpawnFunctionOptions = {},
 ): Promise<FunctionProcess> {
   const [run, ...rest] = await functionCommand(name, { ...Deno.env.toObject(), ...env });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [run!, ...(options.denoFlags ?? []), ...rest],
+  const args = [run!, ...(options.denoFlags ?? []), ...rest];
+  const limit = options.maxOpenFiles;
+  const child = new Deno.Command(limit === undefined ? Deno.execPath() : "sh", {
+    args: limit === undefined
+      ? args
+      : ["-c", `ulimit -n ${limit} && exec "$0" "$@"`, Deno.execPath(), ...args],
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
