@@ -48,6 +48,12 @@ export interface CreateAmqpTransportOptions {
   coalesceAcks?: boolean;
   /** How long `close()` waits for unconfirmed publishes. @default 2000 */
   closeTimeoutMs?: number;
+  /**
+   * AMQP heartbeat in seconds, asked of the broker (0: none). amqplib drops a
+   * connection that heard nothing for two intervals, so a frozen broker is
+   * noticed within two to three. @default 10
+   */
+  heartbeatS?: number;
 }
 
 /** A RabbitMQ transport; `crash()` exists for fault tests. */
@@ -135,7 +141,10 @@ class RabbitTransport implements AmqpTransport {
 
   async connect(): Promise<void> {
     const options = this.#options;
-    const connection = await connect(this.#url, {
+    const heartbeatS = options.heartbeatS ?? 10;
+    const connection = await connect(withHeartbeat(this.#url, heartbeatS), {
+      // A connect whose handshake a frozen broker never answers gives up and is retried.
+      timeout: Math.max(heartbeatS, 10) * 1000,
       // Nagle's algorithm holds small frames (acks, RPCs) for up to 40 ms
       // waiting for the peer's delayed ACK; amqplib leaves it on by default.
       noDelay: true,
@@ -364,6 +373,14 @@ class RabbitTransport implements AmqpTransport {
     await this.#publisher.close(0);
     this.#setState("closed");
   }
+}
+
+/** The URL asking for this heartbeat (amqplib reads it from the query), unless it names one. */
+function withHeartbeat(url: string, seconds: number): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has("heartbeat")) return url;
+  parsed.searchParams.set("heartbeat", String(seconds));
+  return parsed.href;
 }
 
 function toBuffer(body: Uint8Array): Buffer {

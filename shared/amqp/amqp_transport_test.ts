@@ -87,6 +87,10 @@ Deno.test("createAmqpTransport() against a private RabbitMQ node", async (t) => 
       );
     }
     await t.step(
+      "notices a frozen broker by its heartbeat and loses no confirmed publish after it thaws",
+      () => frozen(node),
+    );
+    await t.step(
       "re-sends publishes left unconfirmed when the broker drops the connection",
       () => connectionsClosed(node),
     );
@@ -187,6 +191,47 @@ async function brokerStop(node: RabbitNode, outage: Outage): Promise<void> {
     await verify(outage.name);
     assert.equal(settledWhileDown, 20);
   } finally {
+    await cleanup();
+  }
+}
+
+/** SIGSTOP on the node: only the heartbeat (10 s by default) can tell the connection is dead. */
+async function frozen(node: RabbitNode): Promise<void> {
+  const { transport, publishes, publish, verify, cleanup } = await watched(
+    node,
+    `freeze-${crypto.randomUUID().slice(0, 8)}`,
+  );
+  let thawed = false;
+  try {
+    for (let i = 0; i < 100; i++) publish();
+    await Promise.all(publishes);
+    await node.freeze();
+    const frozenAt = performance.now();
+    const before = publishes.length;
+    for (let i = 0; i < 20; i++) publish();
+    let settledWhileFrozen = 0;
+    publishes.slice(before).forEach((p) => p.then(() => settledWhileFrozen++, () => {}));
+    await waitFor("the heartbeat to drop the connection", () => transport.state !== "connected", {
+      timeoutMs: 45_000,
+      intervalMs: 100,
+    });
+    const detectedS = (performance.now() - frozenAt) / 1000;
+    assert.equal(settledWhileFrozen, 0, "nothing is confirmed by a frozen broker");
+    await node.thaw();
+    thawed = true;
+    const thawedAt = performance.now();
+    await waitFor("the reconnect", () => transport.state === "connected", { timeoutMs: 30_000 });
+    const recoveredS = (performance.now() - thawedAt) / 1000;
+    await verify("freeze");
+    assert.equal(settledWhileFrozen, 20);
+    // deno-lint-ignore no-console
+    console.log(
+      `heartbeat: frozen broker noticed after ${detectedS.toFixed(1)} s (AMQP heartbeat 10 s), ` +
+        `reconnected ${recoveredS.toFixed(1)} s after SIGCONT; ${publishes.length} confirmed, ` +
+        `all ${publishes.length} delivered`,
+    );
+  } finally {
+    if (!thawed) await node.thaw();
     await cleanup();
   }
 }

@@ -34,7 +34,12 @@ export async function createTransport(
         "AMQP_URL uses the local stack's default broker password: set RABBITMQ_PASSWORD in .env anywhere but on your own machine",
       );
     }
-    return await createAmqpTransport(config.amqpUrl, { logger, events, streams });
+    return await createAmqpTransport(config.amqpUrl, {
+      logger,
+      events,
+      streams,
+      heartbeatS: config.amqpHeartbeatS,
+    });
   }
   logger.warn("AMQP_URL is not set: using the embedded broker of this process");
   embedded ??= new MemoryBroker();

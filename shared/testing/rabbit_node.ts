@@ -33,6 +33,13 @@ export interface RabbitNode {
    * flushed or confirmed on the way down. Its data stays; {@linkcode RabbitNode.start} recovers it.
    */
   kill(): Promise<void>;
+  /**
+   * Freezes the node with SIGSTOP, by its verified PID, like a hung host:
+   * its sockets stay open and nothing answers, not even heartbeats.
+   */
+  freeze(): Promise<void>;
+  /** Thaws a node frozen by {@linkcode RabbitNode.freeze} with SIGCONT. */
+  thaw(): Promise<void>;
   /** Runs `rabbitmqctl -n <node> <args>` and returns its stdout. */
   ctl(...args: string[]): Promise<string>;
   /** The PID of the node's Erlang VM, from its PID file. */
@@ -47,6 +54,11 @@ export interface StartRabbitNodeOptions {
   namePrefix?: string;
   /** How long a start may take. @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * Extra environment of the server, e.g. `RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS`
+   * as the official image reads it. @default {}
+   */
+  env?: Record<string, string>;
 }
 
 /** One queue as `rabbitmqctl list_queues` shows it. */
@@ -72,7 +84,7 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
   const nodeName = `${options.namePrefix ?? "pipeline-test"}-${Deno.pid}-${++started}@localhost`;
   const [port, distPort] = await freePorts(2);
   const dir = await Deno.makeTempDir({ prefix: "rabbit-node-" });
-  const env = await writeNodeFiles(dir, nodeName, port!, distPort!);
+  const env = { ...await writeNodeFiles(dir, nodeName, port!, distPort!), ...options.env };
   const timeoutSeconds = String(Math.ceil((options.startTimeoutMs ?? 30_000) / 1000));
   const start = async () => {
     await run(SERVER, ["-detached"], env);
@@ -101,6 +113,8 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
     stopApp: () => run(CTL, ["-n", nodeName, "stop_app"]).then(() => {}),
     startApp: () => run(CTL, ["-n", nodeName, "start_app"]).then(() => {}),
     kill: () => kill(`${dir}/pid`),
+    freeze: () => signal(`${dir}/pid`, "SIGSTOP"),
+    thaw: () => signal(`${dir}/pid`, "SIGCONT"),
     ctl: (...args) => run(CTL, ["-n", nodeName, ...args]),
     pid: async () => Number((await Deno.readTextFile(`${dir}/pid`)).trim()),
     close: () => {
@@ -237,6 +251,15 @@ async function kill(pidFile: string): Promise<void> {
   while (await isNodeOf(pid, pidFile)) await new Promise((resolve) => setTimeout(resolve, 20));
   // A stale PID file would make the next start wait on a dead process.
   await Deno.remove(pidFile);
+}
+
+/** Sends a signal to the node started with this PID file, after checking the PID is still its own. */
+async function signal(pidFile: string, name: Deno.Signal): Promise<void> {
+  const pid = Number((await Deno.readTextFile(pidFile)).trim());
+  if (!(await isNodeOf(pid, pidFile))) {
+    throw new Error(`Cannot send ${name} to the node of "${pidFile}": process ${pid} is not it`);
+  }
+  Deno.kill(pid, name);
 }
 
 /**
