@@ -8,7 +8,7 @@
 import { Buffer } from "node:buffer";
 import { type ChannelModel, type ConfirmChannel, connect } from "amqplib";
 import { CONTENT_TYPE } from "../../shared/runtime/codec.ts";
-import { DEATH_REASON_HEADER } from "../../shared/runtime/transport.ts";
+import { deadLetterReason } from "../../shared/amqp/dead_letter_reason.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
 
 /** Properties of a raw publish; `undefined` leaves a property out. */
@@ -21,7 +21,7 @@ export interface RawProperties {
 
 /** One message taken from a dead-letter queue. */
 export interface DeadLetter {
-  /** The `x-death-reason` header. */
+  /** Why it was dead-lettered, by {@linkcode deadLetterReason}. */
   readonly reason: string;
   /** The body, decoded leniently (bad bytes become U+FFFD). */
   readonly body: string;
@@ -80,8 +80,8 @@ export class RawBroker {
       for (;;) {
         const message = await this.#channel.get(queue, { noAck: true });
         if (message === false) break;
-        const reason = message.properties.headers?.[DEATH_REASON_HEADER];
-        taken.push({ reason: String(reason), body: lenient.decode(message.content) });
+        const reason = deadLetterReason(message.properties.headers, message.content.length);
+        taken.push({ reason, body: lenient.decode(message.content) });
       }
       return taken.length >= count;
     }, { timeoutMs: 15_000 });

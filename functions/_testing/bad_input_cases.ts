@@ -56,7 +56,7 @@ export function badFeatureCases(hugePrediction: number): BadCase[] {
     ["empty id", envelope("", f), {}, PATTERN],
     ["id a number", envelope(42, f), {}, 'field "id" must be a string, got a number'],
     ["id of 129 characters", envelope("y".repeat(129), f), {}, PATTERN],
-    ["id 10 kB long", longBody, {}, `body of ${longBody.length} bytes exceeds 4096`],
+    ["id 10 kB long", longBody, {}, `body of ${longBody.length} bytes exceeds MAX_MESSAGE_BYTES`],
     ["a feature missing", envelope("x-bad-missing", noBmi), {
       messageId: "x-bad-missing",
     }, 'field "data.bmi" is missing'],
@@ -96,7 +96,7 @@ export function badFeatureCases(hugePrediction: number): BadCase[] {
     ],
     ["a body over MAX_MESSAGE_BYTES", padded("x-bad-big", 5000), {
       messageId: "x-bad-big",
-    }, "body of 5000 bytes exceeds 4096"],
+    }, "body of 5000 bytes exceeds MAX_MESSAGE_BYTES"],
     ["content type text/plain", envelope("x-bad-type", f), {
       messageId: "x-bad-type",
       contentType: "text/plain",

@@ -57,6 +57,15 @@ export class AckBatcher {
     this.#schedule(() => this.flush());
   }
 
+  /**
+   * Marks a tag settled by a `basic.nack` already sent: a later multiple ack
+   * steps over it, and none names it (it is no longer outstanding).
+   */
+  rejected(deliveryTag: number): void {
+    if (this.#closed || deliveryTag <= this.#floor) return;
+    this.#sent.add(deliveryTag);
+  }
+
   /** Sends the acks collected so far. */
   flush(): void {
     this.#scheduled = false;

@@ -22,6 +22,20 @@ Deno.test("AckBatcher coalesces and never acks a tag twice", async (t) => {
     assert.equal(batcher.frames, 1);
   });
 
+  await t.step("steps over a rejected tag and never names it in an ack", () => {
+    const { batcher, sent, runFlushes } = setup();
+    batcher.settle(1);
+    batcher.rejected(2);
+    batcher.settle(3);
+    batcher.settle(4);
+    runFlushes();
+    assert.deepEqual(sent, [[4, true]]);
+    batcher.rejected(5);
+    batcher.settle(6);
+    runFlushes();
+    assert.deepEqual(sent, [[4, true], [6, true]]);
+  });
+
   await t.step("acks tags beyond a gap one by one, then closes the gap", () => {
     const { batcher, sent, runFlushes } = setup();
     for (const tag of [1, 2, 4, 5]) batcher.settle(tag);

@@ -180,22 +180,22 @@ export class AmqpSubscription implements Subscription {
     if (this.#cancelled) return;
     const { consumerTag } = await channel.consume(
       this.queue,
-      (message) => this.#deliver(batcher, message),
+      (message) => this.#deliver(channel, batcher, message),
       { noAck: false },
     );
     this.#consumerTag = consumerTag;
   }
 
-  #deliver(batcher: AckBatcher, message: ConsumeMessage | null): void {
+  #deliver(channel: Channel, batcher: AckBatcher, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled the consumer: the queue was deleted.
       this.#settings.logger.warn("broker consumer cancelled", { queue: this.queue });
       return;
     }
-    this.#onDelivery(this.#toDelivery(batcher, message));
+    this.#onDelivery(this.#toDelivery(channel, batcher, message));
   }
 
-  #toDelivery(batcher: AckBatcher, message: ConsumeMessage): Delivery {
+  #toDelivery(channel: Channel, batcher: AckBatcher, message: ConsumeMessage): Delivery {
     const headers: Record<string, unknown> = { ...message.properties.headers };
     delete headers[PUBLISH_SEQ_HEADER];
     const attempt = attemptOf(headers, message.fields.redelivered);
@@ -242,6 +242,21 @@ export class AmqpSubscription implements Subscription {
       retry: (_reason) => republish(this.queue, retryHeaders(attempt)),
       deadLetter: (reason) =>
         republish(deadLetterQueueName(this.queue), { [DEATH_REASON_HEADER]: reason }),
+      // Into the queue's dead-letter exchange by the broker: nothing is copied
+      // or confirmed here, and the reason is the runtime's to log.
+      reject: (_reason) => {
+        if (state !== "open") return Promise.resolve();
+        state = "settled";
+        if (batcher.closed) return Promise.resolve();
+        try {
+          channel.nack(message, false, false);
+          batcher.rejected(tag);
+        } catch {
+          // The channel is closing: the broker hands the message out again.
+          batcher.close();
+        }
+        return Promise.resolve();
+      },
     };
   }
 }

@@ -170,6 +170,11 @@ export class MemoryTransport implements Transport {
         settle(() =>
           connection.republish(tag, deadLetterQueueName(queue), { [DEATH_REASON_HEADER]: reason })
         ),
+      // In one process a body is never copied: the same as deadLetter.
+      reject: (reason: string) =>
+        settle(() =>
+          connection.republish(tag, deadLetterQueueName(queue), { [DEATH_REASON_HEADER]: reason })
+        ),
     };
   }
 }

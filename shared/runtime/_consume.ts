@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { decodeDelivery } from "./codec.ts";
+import { decodeDelivery, oversizedReason } from "./codec.ts";
 import type { ConsumerFunction, Context, Message } from "../define_function.ts";
 import type { Stream } from "../define_stream.ts";
 import type { Logger } from "../logger.ts";
@@ -41,6 +41,22 @@ export async function consumeDelivery(
   // A plain number, not prom-client's startTimer closure: a consumer may hold
   // many deliveries at once, and each closure costs memory (bench stage 6).
   const started = performance.now();
+  const bytes = delivery.body.byteLength;
+  if (bytes > parts.maxMessageBytes) {
+    // Refused unread, and dead-lettered by the broker itself: the body is
+    // neither decoded nor copied, so it is garbage as soon as this returns.
+    const reason = oversizedReason(name, bytes);
+    logger.warn("message dead-lettered", {
+      stream: name,
+      messageId: delivery.messageId,
+      kind: "invalid",
+      reason,
+      maxBytes: parts.maxMessageBytes,
+    });
+    metrics.deadLettered.inc({ stream: name, kind: "invalid" });
+    await settle(delivery.reject(reason), logger, name);
+    return;
+  }
   let message: Message;
   try {
     message = decodeDelivery(stream, delivery, { maxBytes: parts.maxMessageBytes });

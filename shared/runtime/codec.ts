@@ -82,6 +82,14 @@ function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string
   return `must be at ${most} ${limit}`;
 }
 
+/**
+ * Why a body over `MAX_MESSAGE_BYTES` was refused unread. Only the stream and
+ * the size: a dead letter refused by the broker carries nothing more.
+ */
+export function oversizedReason(stream: string, bytes: number): string {
+  return `Cannot parse message "${stream}": body of ${bytes} bytes exceeds MAX_MESSAGE_BYTES`;
+}
+
 function invalid(stream: string, detail: string): MessageInvalidError {
   return new MessageInvalidError(`Cannot parse message "${stream}": ${detail}`);
 }

@@ -48,6 +48,7 @@ function delivery(body: string | Uint8Array, extra: Partial<Delivery> = {}): Del
     ack() {},
     retry: () => Promise.resolve(),
     deadLetter: () => Promise.resolve(),
+    reject: () => Promise.resolve(),
     ...extra,
   };
 }

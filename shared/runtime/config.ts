@@ -68,7 +68,7 @@ export const RUNTIME_SETTINGS = {
   maxAttempts: wholeNumber("MAX_ATTEMPTS", { fallback: 5, min: 1, max: 100 }),
   retryDelayMs: wholeNumber("RETRY_DELAY_MS", { fallback: 500, min: 0, max: 60_000 }),
   maxMessageBytes: wholeNumber("MAX_MESSAGE_BYTES", {
-    fallback: 64 * 1024,
+    fallback: 8 * 1024,
     min: 256,
     max: 16 * 1024 * 1024,
   }),

@@ -7,6 +7,7 @@ import { loadConfig } from "./config.ts";
 import { runFunction } from "./run_function.ts";
 import { waitFor } from "../testing/wait_for.ts";
 import { type AmqpTransport, createAmqpTransport } from "../amqp/amqp_transport.ts";
+import { deadLetterReason } from "../amqp/dead_letter_reason.ts";
 import { startRabbitNode } from "../testing/rabbit_node.ts";
 import { MemoryBroker } from "../memory/memory_broker.ts";
 import { createMemoryTransport, type MemoryTransport } from "../memory/memory_transport.ts";
@@ -90,8 +91,8 @@ Deno.test("runFunction() on RabbitMQ passes the runtime conformance suite", asyn
         for (;;) {
           const got = await channel.get(queue, { noAck: true });
           if (got === false) return taken;
-          const reason = got.properties.headers?.[DEATH_REASON_HEADER];
-          taken.push({ body: got.content.toString(), reason: reason?.toString() });
+          const reason = deadLetterReason(got.properties.headers, got.content.length);
+          taken.push({ body: got.content.toString(), reason });
         }
       },
       async deleteGroup(group, streams) {

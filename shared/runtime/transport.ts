@@ -53,6 +53,15 @@ export interface Delivery {
    * the `x-death-reason` header, confirmed, then remove this copy.
    */
   deadLetter(reason: string): Promise<void>;
+  /**
+   * Never retry, and copy nothing: the broker itself moves the message to its
+   * dead-letter queue, as it is. On RabbitMQ a `basic.nack` without requeue
+   * into the queue's dead-letter exchange: the body is neither held nor sent
+   * again, and the copy carries RabbitMQ's `x-death` (reason "rejected")
+   * instead of `x-death-reason` (see `deadLetterReason()` in shared/amqp).
+   * The embedded broker keeps the reason in `x-death-reason`.
+   */
+  reject(reason: string): Promise<void>;
 }
 
 /** Options of {@linkcode Transport.subscribe}. */
