@@ -6,10 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { Buffer } from "node:buffer";
+import { connect } from "amqplib";
 import { loadConfig } from "../runtime/config.ts";
 import { DEFAULT_BROKER_PASSWORD } from "../runtime/default_broker_password.ts";
 import { functionVariables, importFunction, listFunctions } from "../runtime/load_function.ts";
 import { CONFIG_VARIABLES } from "../runtime/config.ts";
+import { startRabbitNode } from "./rabbit_node.ts";
 
 const FUNCTION_NAMES = listFunctions();
 
@@ -188,12 +191,48 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
     assert.deepEqual(rabbit?.environment, {
       RABBITMQ_DEFAULT_USER: example.RABBITMQ_USER,
       RABBITMQ_DEFAULT_PASS: example.RABBITMQ_PASSWORD,
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-rabbit max_message_size 8192",
     });
     assert.deepEqual(rabbit?.ports, [
       `127.0.0.1:${example.RABBITMQ_MANAGEMENT_PORT}:15672/tcp`,
       `127.0.0.1:${example.RABBITMQ_AMQP_PORT}:5672/tcp`,
     ]);
   });
+
+  await t.step(
+    "rabbitmq: its max_message_size is MAX_MESSAGE_BYTES and refuses a body over it",
+    async () => {
+      const env = services.rabbitmq?.environment ?? {};
+      const max = Number(
+        /max_message_size (\d+)/.exec(env.RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS ?? "")?.[1],
+      );
+      assert.equal(max, loadConfig({}).maxMessageBytes);
+      // Debian's 3.10 reads the variable as the 4.x image does.
+      const node = await startRabbitNode({
+        env: { RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: env.RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS! },
+      });
+      const connection = await connect(node.url);
+      try {
+        connection.on("error", () => {});
+        const channel = await connection.createConfirmChannel();
+        const closed = new Promise<string>((resolve) =>
+          channel.on("error", (e: Error) => resolve(e.message))
+        );
+        await channel.assertQueue("largest");
+        channel.sendToQueue("largest", Buffer.alloc(max));
+        await channel.waitForConfirms();
+        channel.sendToQueue("largest", Buffer.alloc(max + 1));
+        await assert.rejects(channel.waitForConfirms());
+        assert.match(
+          await closed,
+          new RegExp(`message size ${max + 1} is larger than configured max size ${max}`),
+        );
+      } finally {
+        await connection.close().catch(() => {});
+        await node.close();
+      }
+    },
+  );
 
   await t.step("no image is unpinned and no service has a fixed name", () => {
     for (const [name, service] of Object.entries(services)) {
