@@ -11,6 +11,7 @@ import { STREAMS } from "./_streams.ts";
 const STREAM_NAMES = STREAMS.map((stream) =>
   stream.name
 ) as ("features/X" | "features/Y_true" | "predictions/Y_pred")[];
+import { readProcessMemory } from "../shared/testing/process_memory.ts";
 import { listQueues } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
 import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
@@ -41,7 +42,7 @@ async function csvOnce(stack: Stack, rows: number): Promise<string[]> {
   return await read();
 }
 
-function sortedDead(dead: DeadLetter[]): string[] {
+function sortedDead(dead: Pick<DeadLetter, "reason" | "body">[]): string[] {
   return dead.map(({ reason, body }) => `${reason} <- ${body}`).toSorted();
 }
 
@@ -339,5 +340,49 @@ Deno.test("ids are never paths: ../../etc/passwd, a/b and a line break are dead-
     for (const path of ["./etc", "./a", join(stack.logsDir, "a"), "./logs/a", "./logs/etc"]) {
       assert.equal(await Deno.stat(path).then(() => true, () => false), false, path);
     }
+  });
+});
+
+Deno.test("metrics refuses bodies of several MB unread: the broker dead-letters them, nothing is copied", async () => {
+  const count = 16;
+  const bytes = 4 * 1024 * 1024;
+  await withStack(["metrics"], async (stack) => {
+    const { broker } = stack;
+    const port = stack.port("metrics");
+    const pid = stack.process("metrics").pid;
+    const before = await readProcessMemory(pid);
+    const body = new Uint8Array(bytes).fill(0x20);
+    for (let i = 0; i < count; i++) {
+      await broker.publish("features/Y_true", body, { messageId: `x-mb-${i}` });
+    }
+    await broker.publishEnvelope("features/Y_true", "mb-ok", { y_true: 7 });
+    await broker.publishEnvelope("predictions/Y_pred", "mb-ok", prediction(9));
+    const queue = deadLetterQueueName(queueName("features/Y_true", "metrics"));
+    const dead = await broker.takeDead(queue, count);
+    assert.deepEqual(await csvOnce(stack, 1), [HEADER, row("mb-ok", 7, 9)]);
+    const after = await readProcessMemory(pid);
+    const mb = (n: number) => (n / 1e6).toFixed(0);
+    // deno-lint-ignore no-console
+    console.log(
+      `oversized: ${count} bodies of ${bytes} bytes to metrics (MAX_MESSAGE_BYTES 4096, ` +
+        `PREFETCH 200): RSS ${mb(before.rssBytes)} MB before, ${mb(after.rssBytes)} MB after, ` +
+        `${mb(after.peakBytes)} MB peak (VmHWM); ` +
+        `${dead.length} dead-lettered by the broker`,
+    );
+    assert.deepEqual(
+      dead.map((d) => [d.reason, d.brokerReason, d.body.length]),
+      Array.from({ length: count }, () => [
+        `Cannot parse message "features/Y_true": body of ${bytes} bytes exceeds MAX_MESSAGE_BYTES`,
+        "rejected",
+        bytes,
+      ]),
+    );
+    const text = await scrape(port);
+    assert.equal(sample(text, deadLettered("features/Y_true", "invalid", "metrics")), count);
+    const logged = stack.process("metrics").logs.filter((r) => r.event === "message dead-lettered");
+    assert.deepEqual(
+      logged.map((r) => r.messageId).toSorted(),
+      Array.from({ length: count }, (_, i) => `x-mb-${i}`).toSorted(),
+    );
   });
 });

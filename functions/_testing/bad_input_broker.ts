@@ -25,6 +25,8 @@ export interface DeadLetter {
   readonly reason: string;
   /** The body, decoded leniently (bad bytes become U+FFFD). */
   readonly body: string;
+  /** RabbitMQ's `x-death` reason when the broker moved it ("rejected"), else undefined. */
+  readonly brokerReason: string | undefined;
 }
 
 const lenient = new TextDecoder();
@@ -81,7 +83,9 @@ export class RawBroker {
         const message = await this.#channel.get(queue, { noAck: true });
         if (message === false) break;
         const reason = deadLetterReason(message.properties.headers, message.content.length);
-        taken.push({ reason, body: lenient.decode(message.content) });
+        const deaths = message.properties.headers?.["x-death"];
+        const brokerReason = Array.isArray(deaths) ? String(deaths[0]?.reason) : undefined;
+        taken.push({ reason, body: lenient.decode(message.content), brokerReason });
       }
       return taken.length >= count;
     }, { timeoutMs: 15_000 });
