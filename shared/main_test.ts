@@ -75,3 +75,23 @@ Deno.test("main keeps a function up through a flood of idle connections to its h
     await model.stop();
   }
 });
+
+Deno.test("main exits 1 on a busy health port before the source publishes anything", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const features = spawnFunction("features", {
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: String(taken.addr.port),
+    LOG_LEVEL: "debug",
+    FEATURES_INTERVAL_MS: "0",
+  });
+  try {
+    assert.equal(await features.exited, 1);
+    assert.deepEqual(features.logs.map((r) => [r.level, r.event]), [
+      ["error", "function could not start"],
+    ]);
+    assert.equal((features.logs[0]?.error as { code?: string }).code, "EADDRINUSE");
+  } finally {
+    taken.close();
+    await features.stop();
+  }
+});
