@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
+import { delay } from "./backoff.ts";
 import { type HealthProbe, type HealthStatus, serveHealth } from "./health_server.ts";
 
 function probe(overrides: Partial<HealthProbe> = {}): HealthProbe {
@@ -135,6 +136,47 @@ Deno.test("serveHealth() rejects when its port is taken, and binds HTTP_HOST's a
       "the default address is 127.0.0.1 only",
     );
   } finally {
+    await server.close();
+  }
+});
+
+Deno.test("serveHealth() closes a connection whose client stops reading its reply", async () => {
+  const chunk = new Uint8Array(64 * 1024);
+  const total = 1024 * chunk.length;
+  let pulled = 0;
+  const routes = {
+    "/big": () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (pulled++ === 1024) controller.close();
+            else controller.enqueue(chunk);
+          },
+        }),
+      ),
+  };
+  const server = await serveHealth(probe({ routes }), { port: 0, idleTimeoutMs: 300 });
+  const connection = await connect(server.port);
+  try {
+    await connection.write(new TextEncoder().encode("GET /big HTTP/1.1\r\nHost: a\r\n\r\n"));
+    // Reads nothing for a while: the server's writes stall, then it gives up.
+    await delay(1500);
+    let received = 0;
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (let n = await connection.read(buffer); n !== null; n = await connection.read(buffer)) {
+        received += n;
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+    }
+    console.log(
+      `health server: a stalled reader got ${received} of ${total} bytes, then the close`,
+    );
+    assert.ok(received < total, `${received} of ${total} bytes`);
+    assert.ok(pulled < 1024, `${pulled} chunks produced`);
+  } finally {
+    connection.close();
     await server.close();
   }
 });
