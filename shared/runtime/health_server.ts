@@ -7,9 +7,10 @@
  * accept fails with "Too many open files" and the error ends the process.
  * Under Deno 2.9.6, node:http's `maxConnections` (extra sockets closed at
  * once), `headersTimeout` (checked every `connectionsCheckingInterval`) and
- * the socket `timeout` do work, as health_server_test.ts shows; its
- * `keepAliveTimeout` does not (the reply says `timeout=0`), so every reply
- * closes its connection instead.
+ * the socket `timeout` do work, as health_server_test.ts shows. Its
+ * `keepAliveTimeout` had no effect when tried (replies said
+ * `Keep-Alive: timeout=0`), so every reply closes its connection instead. A
+ * streamed reply (a route's) is cut after `idleTimeoutMs` without progress.
  *
  * @module
  */
