@@ -66,8 +66,13 @@ export async function measureLivePage(
     now: () => Date.now(),
   });
   const state = await createLivePlot(ctx, { renderer: stubRenderer() });
-  const server = serveHealth(
-    { ready: () => true, registry: new Registry(), routes: state.routes },
+  const server = await serveHealth(
+    {
+      live: () => ({ ok: true }),
+      ready: () => ({ ok: true }),
+      registry: new Registry(),
+      routes: state.routes,
+    },
     {
       hostname: "127.0.0.1",
       port: 0,

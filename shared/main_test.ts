@@ -78,7 +78,7 @@ Deno.test("main keeps a function up through a flood of idle connections to its h
 
 Deno.test("main exits 1 on a busy health port before the source publishes anything", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const features = spawnFunction("features", {
+  const features = await spawnFunction("features", {
     HTTP_HOST: "127.0.0.1",
     HTTP_PORT: String(taken.addr.port),
     LOG_LEVEL: "debug",

@@ -193,8 +193,9 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
 
 Deno.test("the live page overlays every series it is sent and says when its stream is lost or refused", async () => {
   const feed = new LiveFeed();
-  const server = serveHealth({
-    ready: () => true,
+  const server = await serveHealth({
+    live: () => ({ ok: true }),
+    ready: () => ({ ok: true }),
     registry: new Registry(),
     routes: liveViewRoutes(feed, {
       assets: await loadLiveViewAssets(),

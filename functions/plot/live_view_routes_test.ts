@@ -29,7 +29,8 @@ async function withServer(
     plotPath: join(dir, "error_distribution.png"),
   });
   assert.deepEqual(Object.keys(routes).sort(), PATHS);
-  const server = serveHealth({ ready: () => true, registry: new Registry(), routes }, {
+  const ok = () => ({ ok: true });
+  const server = await serveHealth({ live: ok, ready: ok, registry: new Registry(), routes }, {
     hostname: "127.0.0.1",
     port: 0,
   });

@@ -6,11 +6,12 @@
  * connections and no header or idle timeout, so idle sockets pile up until
  * accept fails with "Too many open files" and the error ends the process.
  * Under Deno 2.9.6, node:http's `maxConnections` (extra sockets closed at
- * once), `headersTimeout` (checked every `connectionsCheckingInterval`) and
- * the socket `timeout` do work, as health_server_test.ts shows. Its
- * `keepAliveTimeout` had no effect when tried (replies said
- * `Keep-Alive: timeout=0`), so every reply closes its connection instead. A
- * streamed reply (a route's) is cut after `idleTimeoutMs` without progress.
+ * once) and `headersTimeout` (checked every `connectionsCheckingInterval`)
+ * do work, as health_server_test.ts shows. Its `keepAliveTimeout` had no
+ * effect when tried (replies said `Keep-Alive: timeout=0`), so every reply
+ * closes its connection instead. Its socket `timeout` would also cut a quiet
+ * event stream (plot's live view), so the stall timeout is written here: a
+ * reply whose client stops reading it is cut after `stallTimeoutMs`.
  *
  * @module
  */
@@ -48,12 +49,16 @@ export interface ServeHealthOptions {
   hostname?: string;
   /** Port; 0 picks a free one. @default 8080 */
   port?: number;
-  /** Open connections at most; more are closed as soon as they are accepted. @default 64 */
+  /**
+   * Open connections at most; more are closed as soon as they are accepted.
+   * Above the 64 pages plot's live view holds at most, so probes still get in.
+   * @default 128
+   */
   maxConnections?: number;
   /** Time a client has to send its request's headers. @default 5000 */
   headersTimeoutMs?: number;
-  /** A connection with no traffic either way for this long is closed. @default 30000 */
-  idleTimeoutMs?: number;
+  /** A reply its client has not read any of for this long is cut. @default 30000 */
+  stallTimeoutMs?: number;
   /** Where serving errors go; none is fatal. @default silentLogger */
   logger?: Logger;
 }
@@ -73,6 +78,7 @@ export async function serveHealth(
 ): Promise<HealthServer> {
   const logger = options.logger ?? silentLogger;
   const headersTimeout = options.headersTimeoutMs ?? 5000;
+  const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
   const server = createServer({
     headersTimeout,
     requestTimeout: headersTimeout,
@@ -80,14 +86,12 @@ export async function serveHealth(
     connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 4)),
     maxHeaderSize: 8192,
   }, (request, response) => {
-    answer(probe, request, response).catch((error) => {
+    answer(probe, request, response, stallTimeoutMs).catch((error) => {
       logger.warn("health server request failed", { error });
       response.destroy();
     });
   });
-  server.maxConnections = options.maxConnections ?? 64;
-  server.timeout = options.idleTimeoutMs ?? 30_000;
-  server.on("timeout", (socket: Socket) => socket.destroy());
+  server.maxConnections = options.maxConnections ?? 128;
   server.on("clientError", (error: Error, socket: Socket) => {
     logger.debug("health server client error", { error });
     socket.destroy();
@@ -120,13 +124,15 @@ async function answer(
   probe: HealthProbe,
   request: IncomingMessage,
   response: ServerResponse,
+  stallTimeoutMs: number,
 ): Promise<void> {
+  const send = (method: string, reply: Response) =>
+    sendReply(response, method, reply, stallTimeoutMs);
   const method = request.method ?? "GET";
   // One request per connection: node:http's keep-alive timeout does not apply under Deno.
   response.setHeader("connection", "close");
   if (method !== "GET" && method !== "HEAD") {
     return send(
-      response,
       method,
       new Response("Method not allowed\n", {
         status: 405,
@@ -138,16 +144,15 @@ async function answer(
   try {
     url = new URL(request.url ?? "/", "http://localhost");
   } catch {
-    return send(response, method, new Response("Bad request\n", { status: 400 }));
+    return send(method, new Response("Bad request\n", { status: 400 }));
   }
   const path = url.pathname;
   if (path === "/healthz" || path === "/livez") {
-    return send(response, method, verdict(probe.live()));
+    return send(method, verdict(probe.live()));
   }
-  if (path === "/readyz") return send(response, method, verdict(probe.ready()));
+  if (path === "/readyz") return send(method, verdict(probe.ready()));
   if (path === "/metrics") {
     return send(
-      response,
       method,
       new Response(await probe.registry.metrics(), {
         headers: { "content-type": probe.registry.contentType },
@@ -157,7 +162,7 @@ async function answer(
   const routes = probe.routes ?? {};
   const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
   if (route === undefined) {
-    return send(response, method, new Response("Not found\n", { status: 404 }));
+    return send(method, new Response("Not found\n", { status: 404 }));
   }
   const headers = new Headers();
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
@@ -165,7 +170,7 @@ async function answer(
       headers.append(request.rawHeaders[i]!, request.rawHeaders[i + 1]!);
     } catch { /* a header Fetch refuses is left out */ }
   }
-  return send(response, method, await route(new Request(url, { method, headers })));
+  return send(method, await route(new Request(url, { method, headers })));
 }
 
 function verdict(status: HealthStatus): Response {
@@ -176,8 +181,16 @@ function verdict(status: HealthStatus): Response {
   }, { status: status.ok ? 200 : 503 });
 }
 
-/** Writes a Fetch Response to node's response, streaming its body with backpressure. */
-async function send(response: ServerResponse, method: string, reply: Response): Promise<void> {
+/**
+ * Writes a Fetch Response to node's response, streaming its body with
+ * backpressure; a client that reads nothing for `stallTimeoutMs` is cut off.
+ */
+async function sendReply(
+  response: ServerResponse,
+  method: string,
+  reply: Response,
+  stallTimeoutMs: number,
+): Promise<void> {
   const headers: Record<string, string> = {};
   reply.headers.forEach((value, name) => headers[name] = value);
   response.writeHead(reply.status, headers);
@@ -186,14 +199,20 @@ async function send(response: ServerResponse, method: string, reply: Response): 
     response.end();
     return;
   }
+  // node:http holds the headers until the first body write: an event stream
+  // may have nothing to write yet, and its client waits for them.
+  response.flushHeaders();
   const reader = reply.body.getReader();
   const gone = new Promise<void>((resolve) => response.once("close", resolve));
+  // A client that leaves ends a stream that may be waiting for its next event.
+  gone.then(() => reader.cancel()).catch(() => {});
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!response.write(value)) {
-        await Promise.race([new Promise((resolve) => response.once("drain", resolve)), gone]);
+      if (!response.write(value) && !(await drained(response, gone, stallTimeoutMs))) {
+        response.destroy();
+        return;
       }
       if (response.destroyed) return;
     }
@@ -201,4 +220,18 @@ async function send(response: ServerResponse, method: string, reply: Response): 
   } finally {
     reader.cancel().catch(() => {});
   }
+}
+
+/** Resolves true once the response drains, false after `timeoutMs` or when the client left. */
+function drained(
+  response: ServerResponse,
+  gone: Promise<void>,
+  timeoutMs: number,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) =>
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  );
+  const drain = new Promise<boolean>((resolve) => response.once("drain", () => resolve(true)));
+  return Promise.race([drain, late, gone.then(() => false)]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
 import { delay } from "./backoff.ts";
+import { waitFor } from "../testing/wait_for.ts";
 import { type HealthProbe, type HealthStatus, serveHealth } from "./health_server.ts";
 
 function probe(overrides: Partial<HealthProbe> = {}): HealthProbe {
@@ -155,7 +156,7 @@ Deno.test("serveHealth() closes a connection whose client stops reading its repl
         }),
       ),
   };
-  const server = await serveHealth(probe({ routes }), { port: 0, idleTimeoutMs: 300 });
+  const server = await serveHealth(probe({ routes }), { port: 0, stallTimeoutMs: 300 });
   const connection = await connect(server.port);
   try {
     await connection.write(new TextEncoder().encode("GET /big HTTP/1.1\r\nHost: a\r\n\r\n"));
@@ -177,6 +178,42 @@ Deno.test("serveHealth() closes a connection whose client stops reading its repl
     assert.ok(pulled < 1024, `${pulled} chunks produced`);
   } finally {
     connection.close();
+    await server.close();
+  }
+});
+
+Deno.test("serveHealth() sends an event stream's headers at once, keeps it open while quiet, ends it when its client leaves", async () => {
+  let push: (text: string) => void = () => {};
+  let cancelled = false;
+  const routes = {
+    "/events": () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            push = (text) => controller.enqueue(new TextEncoder().encode(text));
+          },
+          cancel() {
+            cancelled = true;
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      ),
+  };
+  const server = await serveHealth(probe({ routes }), { port: 0, stallTimeoutMs: 200 });
+  try {
+    // The headers come before any event: the client is not left waiting for them.
+    const response = await fetch(`http://127.0.0.1:${server.port}/events`);
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    push("data: 1\n\n");
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    assert.equal((await reader.read()).value, "data: 1\n\n");
+    // Quiet for three stall timeouts: nothing is unread, so nothing is cut.
+    await delay(600);
+    push("data: 2\n\n");
+    assert.equal((await reader.read()).value, "data: 2\n\n");
+    await reader.cancel();
+    await waitFor("the stream to end", () => cancelled);
+  } finally {
     await server.close();
   }
 });

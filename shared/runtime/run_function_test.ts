@@ -4,7 +4,9 @@ import { Buffer } from "node:buffer";
 import { type Context, defineConsumer, defineTicker } from "../define_function.ts";
 import { silentLogger } from "../logger.ts";
 import { loadConfig } from "./config.ts";
+import { configureFunction } from "./load_function.ts";
 import { runFunction } from "./run_function.ts";
+import { TEST_VALUES } from "../testing/test_streams.ts";
 import { waitFor } from "../testing/wait_for.ts";
 import { type AmqpTransport, createAmqpTransport } from "../amqp/amqp_transport.ts";
 import { deadLetterReason } from "../amqp/dead_letter_reason.ts";
@@ -119,16 +121,19 @@ async function probe(port: number, path: string): Promise<[number, unknown]> {
 Deno.test("runFunction() binds its HTTP port first: a busy port fails the start before any work", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const calls: string[] = [];
-  const source = defineTicker({
-    name: "busy-port",
-    publishes: ["features/X"],
-    intervalMs: () => 0,
-    setup: () => void calls.push("setup"),
-    tick: () => {
-      calls.push("tick");
-      return "done" as const;
-    },
-  });
+  const source = configureFunction(
+    "busy-port",
+    defineTicker({
+      publishes: [TEST_VALUES],
+      intervalMs: () => 0,
+      setup: () => void calls.push("setup"),
+      tick: () => {
+        calls.push("tick");
+        return "done" as const;
+      },
+    }),
+    {},
+  );
   try {
     await assert.rejects(
       runFunction(source, loadConfig({ HTTP_HOST: "127.0.0.1", HTTP_PORT: `${taken.addr.port}` }), {
@@ -152,16 +157,19 @@ Deno.test("runFunction() turns /healthz on a held delivery and /readyz on a paus
   let held = 0;
   let context: Context | undefined;
   const broker = new MemoryBroker();
-  const fn = defineConsumer({
-    name: "held",
-    consumes: ["features/Y_true"],
-    publishes: [],
-    setup: (ctx) => void (context = ctx),
-    handle: () => {
-      held++;
-      return new Promise<void>((resolve) => release = resolve);
-    },
-  });
+  const fn = configureFunction(
+    "held",
+    defineConsumer({
+      consumes: [TEST_VALUES],
+      publishes: [],
+      setup: (ctx) => void (context = ctx),
+      handle: () => {
+        held++;
+        return new Promise<void>((resolve) => release = resolve);
+      },
+    }),
+    {},
+  );
   const runner = await runFunction(fn, HEALTH_CONFIG, {
     logger: silentLogger,
     now: () => time,
@@ -172,11 +180,11 @@ Deno.test("runFunction() turns /healthz on a held delivery and /readyz on a paus
     await t.step(
       "a delivery unsettled for LIVENESS_TIMEOUT_MS fails /healthz and /livez",
       async () => {
-        broker.publish("features/Y_true", {
+        broker.publish(TEST_VALUES.name, {
           id: "h-1",
           contentType: "application/json",
           body: new TextEncoder().encode(
-            JSON.stringify({ id: "h-1", timestamp: 1, data: { y_true: 1 } }),
+            JSON.stringify({ id: "h-1", timestamp: 1, data: { value: 1 } }),
           ),
           timestamp: 1,
           headers: {},
@@ -222,17 +230,20 @@ Deno.test("runFunction() fails /healthz while ticks fail in a row past the timeo
   let time = 1_000_000;
   let outcome: "fail" | "continue" | "done" = "fail";
   let ticks = 0;
-  const fn = defineTicker({
-    name: "flaky-ticks",
-    publishes: [],
-    intervalMs: () => 10,
-    setup: () => undefined,
-    tick: () => {
-      ticks++;
-      if (outcome === "fail") throw new Error("Cannot write the PNG: ENOSPC");
-      return outcome;
-    },
-  });
+  const fn = configureFunction(
+    "flaky-ticks",
+    defineTicker({
+      publishes: [],
+      intervalMs: () => 10,
+      setup: () => undefined,
+      tick: () => {
+        ticks++;
+        if (outcome === "fail") throw new Error("Cannot write the PNG: ENOSPC");
+        return outcome;
+      },
+    }),
+    {},
+  );
   const runner = await runFunction(fn, HEALTH_CONFIG, { logger: silentLogger, now: () => time });
   const port = runner.httpPort;
   try {
