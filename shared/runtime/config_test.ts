@@ -13,7 +13,7 @@ Deno.test("loadConfig() applies every default to an empty environment", () => {
     prefetch: 200,
     maxAttempts: 5,
     retryDelayMs: 500,
-    maxMessageBytes: 65536,
+    maxMessageBytes: 8192,
     shutdownTimeoutMs: 10_000,
     logLevel: "info",
   });
@@ -101,6 +101,8 @@ Deno.test("CONFIG_VARIABLES lists each variable once", () => {
     "AMQP_URL",
     "HTTP_HOST",
     "HTTP_PORT",
+    "AMQP_HEARTBEAT_S",
+    "LIVENESS_TIMEOUT_MS",
     "PREFETCH",
     "MAX_ATTEMPTS",
     "RETRY_DELAY_MS",
