@@ -130,6 +130,7 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
       assert.deepEqual(defaults.rabbitmq?.environment, {
         RABBITMQ_DEFAULT_USER: "pipeline",
         RABBITMQ_DEFAULT_PASS: DEFAULT_BROKER_PASSWORD,
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-rabbit max_message_size 8192",
       });
       assert.deepEqual(defaults.rabbitmq?.ports, [
         "127.0.0.1:15672:15672/tcp",
