@@ -38,6 +38,7 @@ async function keepRunning(
   config: Config,
   broker: MemoryBroker,
   stop: AbortSignal,
+  started: () => void,
 ): Promise<void> {
   const logger = createLogger(fn.name, { level: config.logLevel });
   for (let failures = 1; !stop.aborted; failures++) {
@@ -46,6 +47,7 @@ async function keepRunning(
         logger,
         connect: (events) => createMemoryTransport(broker, { events }),
       });
+      started();
       const stopped = new Promise<void>((done) => {
         stop.addEventListener("abort", () => done(runner.close()), { once: true });
       });
@@ -61,7 +63,12 @@ async function keepRunning(
   }
 }
 
-async function supervise(name: string, port: number, stop: AbortSignal): Promise<void> {
+async function supervise(
+  name: string,
+  port: number,
+  stop: AbortSignal,
+  started: () => void,
+): Promise<void> {
   const env = { HTTP_PORT: String(port) };
   const args = await functionCommand(name, { ...Deno.env.toObject(), ...env });
   for (let failures = 1; !stop.aborted; failures++) {
@@ -73,7 +80,7 @@ async function supervise(name: string, port: number, stop: AbortSignal): Promise
     }).spawn();
     const kill = () => child.kill("SIGTERM");
     stop.addEventListener("abort", kill, { once: true });
-    await Promise.all([prefix(name, child.stdout), prefix(name, child.stderr)]);
+    await Promise.all([prefix(name, child.stdout, started), prefix(name, child.stderr)]);
     const status = await child.status;
     stop.removeEventListener("abort", kill);
     if (stop.aborted) return;
@@ -83,12 +90,19 @@ async function supervise(name: string, port: number, stop: AbortSignal): Promise
   }
 }
 
-async function prefix(name: string, stream: ReadableStream<Uint8Array>): Promise<void> {
+async function prefix(
+  name: string,
+  stream: ReadableStream<Uint8Array>,
+  started?: () => void,
+): Promise<void> {
   let rest = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop() ?? "";
-    for (const line of lines) console.log(`[${name}] ${line}`);
+    for (const line of lines) {
+      if (started !== undefined && line.includes('"event":"function started"')) started();
+      console.log(`[${name}] ${line}`);
+    }
   }
   if (rest !== "") console.log(`[${name}] ${rest}`);
 }
@@ -136,17 +150,40 @@ async function main(): Promise<number> {
   }
   const port = (index: number) => config.httpPort === 0 ? 0 : config.httpPort + index;
   console.error(describe(functions, config, port));
-  if (config.amqpUrl === undefined) {
-    const broker = new MemoryBroker();
-    await Promise.all(
-      functions.map((fn, index) =>
-        keepRunning(fn, { ...config, httpPort: port(index) }, broker, stop.signal)
-      ),
-    );
-  } else {
-    await Promise.all(functions.map((fn, index) => supervise(fn.name, port(index), stop.signal)));
-  }
+  const broker = new MemoryBroker();
+  const run = (fn: LoadedFunction, started: () => void) => {
+    const index = functions.indexOf(fn);
+    return config.amqpUrl === undefined
+      ? keepRunning(fn, { ...config, httpPort: port(index) }, broker, stop.signal, started)
+      : supervise(fn.name, port(index), stop.signal, started);
+  };
+  await consumersFirst(functions, run, stop.signal);
   return 0;
+}
+
+/**
+ * Starts the consumers, waits until each has started (its queues exist, so it
+ * misses nothing published to its streams; at most 30 s), then the others.
+ */
+async function consumersFirst(
+  functions: readonly LoadedFunction[],
+  run: (fn: LoadedFunction, started: () => void) => Promise<void>,
+  stop: AbortSignal,
+): Promise<void> {
+  const consumers = functions.filter((fn) => fn.definition.kind === "consumer");
+  const running: Promise<void>[] = [];
+  const started = consumers.map((fn) =>
+    new Promise<void>((resolve) => running.push(run(fn, resolve)))
+  );
+  const waited = await Promise.race([
+    Promise.all(started).then(() => true),
+    delay(30_000, stop).then(() => false, () => true),
+  ]);
+  if (!waited) console.error("Some consumers have not started after 30 s; starting the rest");
+  for (const fn of functions.filter((fn) => !consumers.includes(fn))) {
+    running.push(run(fn, () => {}));
+  }
+  await Promise.all(running);
 }
 
 if (import.meta.main) Deno.exit(await main());
