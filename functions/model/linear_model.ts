@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FEATURE_NAMES, type FeatureName, type Features } from "../_streams.ts";
 import type { Model } from "./model.ts";
+import { parseModelFile } from "./_parse_model_file.ts";
 
 function numberField(kind: "number" | "whole number") {
   return { error: (issue: { input: unknown }) => missingOr(issue, `must be a ${kind}`) };
@@ -42,27 +43,7 @@ export type LinearModelFile = z.infer<typeof LinearModelFileSchema>;
  * the first field at fault for JSON of the wrong shape.
  */
 export function parseLinearModel(text: string, source: string): LinearModelFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new SyntaxError(`Cannot load the model "${source}": not valid JSON: ${detail}`, {
-      cause,
-    });
-  }
-  const result = LinearModelFileSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.join(".");
-    const detail = issue.code === "unrecognized_keys"
-      ? `field "${field}" has an unknown key "${issue.keys[0]}"`
-      : field === ""
-      ? `the file ${issue.message}`
-      : `field "${field}" ${issue.message}`;
-    throw new TypeError(`Cannot load the model "${source}": ${detail}`, { cause: result.error });
-  }
-  return result.data;
+  return parseModelFile(text, source, LinearModelFileSchema);
 }
 
 /** Options of {@linkcode linearModel}. */

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { forestModel, parseForestModel } from "./forest_model.ts";
 import { linearModel, parseLinearModel } from "./linear_model.ts";
 import type { Model, ModelKind } from "./model.ts";
 import { sumModel } from "./sum_model.ts";
@@ -6,27 +7,46 @@ import { sumModel } from "./sum_model.ts";
 /** The linear model's file name inside the data directory. */
 export const MODEL_FILE = "model.json";
 
-/**
- * Loads the model `MODEL` names: "linear" reads `<dataDir>/model.json`
- * (version: the first 12 hex digits of the file's SHA-256), "sum" needs no
- * file (version "1").
- *
- * Rejects with `Deno.errors.NotFound` when model.json is missing, and with the
- * errors of {@linkcode parseLinearModel} when it is malformed.
- */
-export async function loadModel(dataDir: string, kind: ModelKind): Promise<Model> {
+/** The random forest's file name inside the data directory. */
+export const FOREST_MODEL_FILE = "model.forest.json";
+
+/** The file each fitted kind is read from; "sum" needs none. */
+export function modelFile(kind: ModelKind): string | undefined {
   switch (kind) {
-    case "sum":
-      return sumModel;
     case "linear":
-      return await loadLinearModel(join(dataDir, MODEL_FILE));
+      return MODEL_FILE;
+    case "forest":
+      return FOREST_MODEL_FILE;
+    case "sum":
+      return undefined;
   }
 }
 
-async function loadLinearModel(path: string): Promise<Model> {
-  let text: string;
+/**
+ * Loads the model `MODEL` names: "linear" reads `<dataDir>/model.json`,
+ * "forest" `<dataDir>/model.forest.json` (version: the first 12 hex digits of
+ * the file's SHA-256, so two different files never share one); "sum" needs no
+ * file (version "1").
+ *
+ * Rejects with `Deno.errors.NotFound` when the file is missing, and with the
+ * errors of {@linkcode parseLinearModel} or {@linkcode parseForestModel} when
+ * it is malformed.
+ */
+export async function loadModel(dataDir: string, kind: ModelKind): Promise<Model> {
+  const file = modelFile(kind);
+  if (file === undefined) return sumModel;
+  const path = join(dataDir, file);
+  const text = await readModelText(path);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  const version = new Uint8Array(digest).toHex().slice(0, 12);
+  return kind === "forest"
+    ? forestModel(parseForestModel(text, path), { version })
+    : linearModel(parseLinearModel(text, path), { version });
+}
+
+async function readModelText(path: string): Promise<string> {
   try {
-    text = await Deno.readTextFile(path);
+    return await Deno.readTextFile(path);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(
@@ -36,7 +56,4 @@ async function loadLinearModel(path: string): Promise<Model> {
     }
     throw cause;
   }
-  const file = parseLinearModel(text, path);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return linearModel(file, { version: new Uint8Array(digest).toHex().slice(0, 12) });
 }

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { loadDiabetes } from "../features/load_diabetes.ts";
 import { fitLinearModel } from "./fit_linear_model.ts";
 import { parseLinearModel } from "./linear_model.ts";
-import { loadModel, MODEL_FILE } from "./load_model.ts";
+import { FOREST_MODEL_FILE, loadModel, MODEL_FILE, modelFile } from "./load_model.ts";
+import { MODEL_KINDS } from "./settings.ts";
 import { scorePredictions } from "./score_predictions.ts";
 import { sumModel } from "./sum_model.ts";
 
@@ -54,6 +55,44 @@ Deno.test("loadModel() loads the committed linear model", async (t) => {
     assert.equal(found.length, 14);
     found.forEach((value, i) => assert.ok(Math.abs(value - wanted[i]!) < 1e-9, `${value}`));
   });
+});
+
+Deno.test("loadModel() loads the committed random forest", async (t) => {
+  const model = await loadModel(dataDir, "forest");
+  const text = await Deno.readTextFile(join(dataDir, FOREST_MODEL_FILE));
+  const rows = await loadDiabetes(dataDir);
+
+  await t.step("name forest, version the file's SHA-256 prefix", async () => {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+    assert.equal(model.name, "forest");
+    assert.equal(model.version, new Uint8Array(digest).toHex().slice(0, 12));
+  });
+
+  await t.step("its predictions give MAE 35.3488 on all rows, as its file says", () => {
+    const scores = scorePredictions(
+      rows.map((row) => row.target),
+      rows.map((row) => model.predict(row.features)),
+    );
+    assert.equal(scores.mae.toFixed(4), "35.3488");
+  });
+
+  await t.step("two files that differ only in fittedAt get different versions", async () => {
+    await withTempDir(async (dir) => {
+      const json = JSON.parse(text);
+      json.training.fittedAt = "2020-01-01T00:00:00.000Z";
+      await Deno.writeTextFile(join(dir, FOREST_MODEL_FILE), JSON.stringify(json));
+      const other = await loadModel(dir, "forest");
+      assert.match(other.version, /^[0-9a-f]{12}$/);
+      assert.notEqual(other.version, model.version);
+    });
+  });
+});
+
+Deno.test("modelFile() names each fitted kind's file", () => {
+  assert.deepEqual(
+    MODEL_KINDS.map((kind) => [kind, modelFile(kind)]),
+    [["linear", "model.json"], ["sum", undefined], ["forest", "model.forest.json"]],
+  );
 });
 
 Deno.test("loadModel() gives the sum model without a file", async () => {

@@ -61,6 +61,24 @@ Deno.test("model.handle() publishes the chosen model's prediction under the mess
     });
   });
 
+  await t.step("MODEL=forest", async () => {
+    const ctx = context({ MODEL: "forest" });
+    const state = await model.setup(ctx);
+    const forest = await loadModel(dataDir, "forest");
+    await model.handle(featuresMessage(row.features), state, ctx);
+    assert.deepEqual(ctx.published, [{
+      stream: "predictions/Y_pred",
+      id: ID,
+      data: {
+        y_pred: forest.predict(row.features),
+        model: { name: "forest", version: forest.version },
+      },
+    }]);
+    const yPred = (ctx.published[0]!.data as { y_pred: number }).y_pred;
+    // Row 0 (target 151): the committed forest predicts 188.0998 (the linear fit 206.1167).
+    assert.equal(yPred.toFixed(4), "188.0998");
+  });
+
   await t.step("MODEL=sum", async () => {
     const ctx = context({ MODEL: "sum" });
     const state = await model.setup(ctx);

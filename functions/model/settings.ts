@@ -8,12 +8,12 @@ import { oneOf, wholeNumber } from "../../shared/settings.ts";
 import { dataDir } from "../_settings.ts";
 
 /** The models `MODEL` may name. */
-export const MODEL_KINDS = ["linear", "sum"] as const;
+export const MODEL_KINDS = ["linear", "sum", "forest"] as const;
 
 /** What `ctx.config` holds for `model`. */
 export const modelSettings = {
   dataDir,
-  /** "linear" (fitted by `deno task train` into data/model.json) or "sum". */
+  /** "linear" or "forest" (fitted by `deno task train` into data/model.json, data/model.forest.json) or "sum". */
   kind: oneOf("MODEL", MODEL_KINDS, "linear"),
   /** Milliseconds of simulated inference per message, one message at a time. */
   delayMs: wholeNumber("MODEL_DELAY_MS", { fallback: 0, min: 0, max: 60_000 }),
