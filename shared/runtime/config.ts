@@ -38,6 +38,12 @@ export interface Config {
   readonly maxMessageBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /**
+   * The consumer group the function subscribes as (its queues are
+   * `<stream>.<group>`); `undefined` means the function's name. Two
+   * deployments of one function with different groups each get every message.
+   */
+  readonly consumerGroup: string | undefined;
 }
 
 const amqpUrl: Setting<string | undefined> = {
@@ -51,6 +57,23 @@ const amqpUrl: Setting<string | undefined> = {
       throw new ConfigError(
         "AMQP_URL",
         `Invalid AMQP_URL: expected the scheme amqp: or amqps:, got "${protocol}"`,
+      );
+    }
+    return raw;
+  },
+};
+
+const GROUP = /^[a-z][a-z0-9_-]{0,62}$/;
+
+const consumerGroup: Setting<string | undefined> = {
+  variable: "CONSUMER_GROUP",
+  read(env) {
+    const raw = env.CONSUMER_GROUP?.trim();
+    if (raw === undefined || raw === "") return undefined;
+    if (!GROUP.test(raw)) {
+      throw new ConfigError(
+        "CONSUMER_GROUP",
+        `Invalid CONSUMER_GROUP "${raw}": expected a lowercase letter, then up to 62 lowercase letters, digits, "-" or "_"`,
       );
     }
     return raw;
@@ -74,6 +97,7 @@ export const RUNTIME_SETTINGS = {
   }),
   shutdownTimeoutMs: wholeNumber("SHUTDOWN_TIMEOUT_MS", { fallback: 10_000, min: 0 }),
   logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"], "info"),
+  consumerGroup,
 } as const;
 
 /** Every variable the runtime reads, for permission sets and the README. */

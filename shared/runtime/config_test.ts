@@ -16,6 +16,7 @@ Deno.test("loadConfig() applies every default to an empty environment", () => {
     maxMessageBytes: 8192,
     shutdownTimeoutMs: 10_000,
     logLevel: "info",
+    consumerGroup: undefined,
   });
   assert.ok(Object.isFrozen(config));
 });
@@ -30,6 +31,7 @@ Deno.test("loadConfig() reads the variables it documents", () => {
     PREFETCH: " 50 ",
     RETRY_DELAY_MS: "0",
     LOG_LEVEL: "debug",
+    CONSUMER_GROUP: " model-forest ",
   });
   assert.equal(config.amqpUrl, "amqp://user:secret@rabbitmq:5672");
   assert.equal(config.httpHost, "0.0.0.0");
@@ -39,6 +41,7 @@ Deno.test("loadConfig() reads the variables it documents", () => {
   assert.equal(config.prefetch, 50);
   assert.equal(config.retryDelayMs, 0);
   assert.equal(config.logLevel, "debug");
+  assert.equal(config.consumerGroup, "model-forest");
 });
 
 Deno.test("loadConfig() stops on a bad value with one line naming the variable", async (t) => {
@@ -68,6 +71,11 @@ Deno.test("loadConfig() stops on a bad value with one line naming the variable",
       { LOG_LEVEL: "loud" },
       "LOG_LEVEL",
       'Invalid LOG_LEVEL "loud": expected one of debug, info, warn, error',
+    ],
+    [
+      { CONSUMER_GROUP: "Model.B" },
+      "CONSUMER_GROUP",
+      'Invalid CONSUMER_GROUP "Model.B": expected a lowercase letter, then up to 62 lowercase letters, digits, "-" or "_"',
     ],
     [{ AMQP_URL: "not a url" }, "AMQP_URL", "Invalid AMQP_URL: not a URL"],
     [
@@ -109,5 +117,6 @@ Deno.test("CONFIG_VARIABLES lists each variable once", () => {
     "MAX_MESSAGE_BYTES",
     "SHUTDOWN_TIMEOUT_MS",
     "LOG_LEVEL",
+    "CONSUMER_GROUP",
   ]);
 });

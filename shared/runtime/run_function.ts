@@ -145,9 +145,11 @@ async function startFunction(
       maxMessageBytes: config.maxMessageBytes,
       signal: stopping.signal,
     };
+    // Deployments of one function with different groups each get every message.
+    const group = config.consumerGroup ?? name;
     for (const stream of fn.consumes) {
       subscriptions.push(
-        await transport!.subscribe(stream.name, name, (delivery) => {
+        await transport!.subscribe(stream.name, group, (delivery) => {
           health.begin();
           const work = consumeDelivery(stream, delivery, parts);
           inFlight.add(work);
@@ -164,6 +166,7 @@ async function startFunction(
   health.started();
   logger.info("function started", {
     kind: fn.kind,
+    ...(fn.kind === "consumer" ? { group: config.consumerGroup ?? name } : {}),
     broker: config.amqpUrl === undefined ? "embedded" : "rabbitmq",
     httpPort: server.port,
   });

@@ -85,9 +85,14 @@ export async function runtimeConformance(
 ): Promise<void> {
   const runners: FunctionRunner[] = [];
   const used: string[] = [];
-  async function start(name: string, handle: Handle, connect?: Connect): Promise<FunctionRunner> {
-    used.push(name);
-    const runner = await runFunction(consumer(name, handle), config, {
+  async function start(
+    name: string,
+    handle: Handle,
+    connect?: Connect,
+    consumerGroup?: string,
+  ): Promise<FunctionRunner> {
+    used.push(consumerGroup ?? name);
+    const runner = await runFunction(consumer(name, handle), { ...config, consumerGroup }, {
       logger: silentLogger,
       connect: connect ?? harness.connection().connect,
     });
@@ -248,6 +253,23 @@ export async function runtimeConformance(
       assert.deepEqual(a.toSorted(), sent.toSorted());
       assert.deepEqual(b.toSorted(), sent.toSorted());
     });
+
+    await t.step(
+      "CONSUMER_GROUP: one function deployed twice, each deployment gets every message",
+      async () => {
+        const name = uniqueGroup("deployed");
+        const a: string[] = [];
+        const b: string[] = [];
+        await start(name, (m) => void a.push(m.id), undefined, `${name}-a`);
+        await start(name, (m) => void b.push(m.id), undefined, `${name}-b`);
+        const sent = ids("groups", 30);
+        await publishValues(sent);
+        await waitFor("both deployments got 30", () => a.length >= 30 && b.length >= 30);
+        await delay(100);
+        assert.deepEqual(a.toSorted(), sent.toSorted());
+        assert.deepEqual(b.toSorted(), sent.toSorted());
+      },
+    );
 
     await t.step("competing replicas split the work without loss or duplication", async () => {
       const group = uniqueGroup("compete");
