@@ -3,9 +3,11 @@
  * `features/X` and publishes it on `predictions/Y_pred` under the same id,
  * with the model's name and version.
  *
- * `MODEL` picks the model ("linear", fitted into data/model.json by
- * `deno task train`, or "sum"); `MODEL_DELAY_MS` adds an artificial delay
- * per message to simulate a slow model.
+ * `MODEL` picks the model ("linear" or "forest", fitted into
+ * data/model.json and data/model.forest.json by `deno task train`, or "sum");
+ * its file is checked every `MODEL_RELOAD_MS` and a new one is served without
+ * a restart (see {@linkcode ModelReloader}). `MODEL_DELAY_MS` adds an
+ * artificial delay per message to simulate a slow model.
  *
  * @module
  */
@@ -13,13 +15,15 @@ import { setTimeout as delay } from "node:timers/promises";
 import { defineConsumer } from "../../shared/define_function.ts";
 import { PermanentError } from "../../shared/errors.ts";
 import { FEATURES_X, PREDICTIONS_Y_PRED, Y_RANGE } from "../_streams.ts";
-import { loadModel } from "./load_model.ts";
-import type { Model } from "./model.ts";
+import { ModelReloader } from "./model_reloader.ts";
 import { modelSettings } from "./settings.ts";
 
-/** What the model function keeps: the model and the queue of inferences. */
+/** What the model function keeps: the model, its reload timer and the queue of inferences. */
 export interface ModelState {
-  readonly model: Model;
+  /** Serves the model and swaps in a new file. */
+  readonly reloader: ModelReloader;
+  /** Checks the model file every `MODEL_RELOAD_MS`; absent when that is 0. */
+  readonly timer: ReturnType<typeof setInterval> | undefined;
   /** Settles when the inference in progress ends; the next one waits for it. */
   inference: Promise<void>;
 }
@@ -31,12 +35,21 @@ export default defineConsumer({
   settings: modelSettings,
   sandbox: { readDirs: ["dataDir"] },
   async setup(ctx): Promise<ModelState> {
-    const model = await loadModel(ctx.config.dataDir, ctx.config.kind);
+    const { dataDir, kind, reloadMs } = ctx.config;
+    const reloader = await ModelReloader.open(dataDir, kind, { logger: ctx.logger });
+    const model = reloader.current;
     ctx.logger.info("model loaded", { model: model.name, version: model.version });
-    return { model, inference: Promise.resolve() };
+    // Polled, not watched: one stat a second works on every file system and
+    // mount (see the README's "Comparing models").
+    const timer = reloadMs === 0 ? undefined : setInterval(() => void reloader.check(), reloadMs);
+    return { reloader, timer, inference: Promise.resolve() };
+  },
+  close(state) {
+    clearInterval(state.timer);
   },
   async handle(message, state, ctx) {
-    const { model } = state;
+    // Read once: this message is scored by this model, whatever a reload does meanwhile.
+    const model = state.reloader.current;
     const { delayMs } = ctx.config;
     if (delayMs > 0) {
       // Inference is CPU-bound: one at a time per process, as on one core, so

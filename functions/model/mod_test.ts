@@ -17,7 +17,8 @@ function context(env: Env, options: Omit<FakeContextOptions, "env"> = {}) {
   return fakeContext(modelSettings, {
     name: "model",
     ...options,
-    env: { DATA_DIR: dataDir, ...env },
+    // No timer: a test checks the model file itself, with state.reloader.check().
+    env: { DATA_DIR: dataDir, MODEL_RELOAD_MS: "0", ...env },
   });
 }
 
@@ -138,4 +139,43 @@ Deno.test("model.handle() refuses messages it can never predict", async (t) => {
     );
   });
   assert.equal(ctx.published.length, 0);
+});
+
+Deno.test("model serves a new model file without a restart", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const text = await Deno.readTextFile(join(dataDir, "model.json"));
+    await Deno.writeTextFile(join(dir, "model.json"), text);
+    const ctx = context({ DATA_DIR: dir });
+    const state = await model.setup(ctx);
+    const features = (await loadDiabetes(dataDir))[0]!.features;
+    const before = await loadModel(dir, "linear");
+
+    await t.step("predictions after the swap carry the new version", async () => {
+      await model.handle(featuresMessage(features), state, ctx);
+      const json = JSON.parse(text);
+      json.intercept += 100;
+      await Deno.writeTextFile(join(dir, "next.tmp"), JSON.stringify(json));
+      await Deno.rename(join(dir, "next.tmp"), join(dir, "model.json"));
+      assert.equal(await state.reloader.check(), "reloaded");
+      await model.handle(featuresMessage(features), state, ctx);
+      const after = await loadModel(dir, "linear");
+      assert.notEqual(after.version, before.version);
+      assert.deepEqual(ctx.published.map((p) => p.data), [
+        { y_pred: before.predict(features), model: { name: "linear", version: before.version } },
+        { y_pred: after.predict(features), model: { name: "linear", version: after.version } },
+      ]);
+      assert.equal(after.predict(features).toFixed(9), (before.predict(features) + 100).toFixed(9));
+    });
+
+    await t.step("MODEL_RELOAD_MS starts a timer (0: none); close() clears it", async () => {
+      assert.equal(state.timer, undefined);
+      const timed = context({ DATA_DIR: dir, MODEL_RELOAD_MS: "60000" });
+      const running = await model.setup(timed);
+      assert.notEqual(running.timer, undefined);
+      await model.close!(running, timed);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -17,4 +17,6 @@ export const modelSettings = {
   kind: oneOf("MODEL", MODEL_KINDS, "linear"),
   /** Milliseconds of simulated inference per message, one message at a time. */
   delayMs: wholeNumber("MODEL_DELAY_MS", { fallback: 0, min: 0, max: 60_000 }),
+  /** Milliseconds between checks of the model file for a new fit; 0 never checks. */
+  reloadMs: wholeNumber("MODEL_RELOAD_MS", { fallback: 1000, min: 0, max: 3_600_000 }),
 };
