@@ -7,12 +7,18 @@
  * function that fails to start or dies is logged and started again with
  * backoff; it never takes the others down.
  *
+ * Extra deployments of a function come from the command line,
+ * `--instance <group>=<function> VAR=value ...` (see
+ * {@linkcode parseInstances}): each runs beside the others, in its own
+ * runner or process, with its own variables and consumer group.
+ *
  * @module
  */
 // deno-lint-ignore-file no-console
 import { backoffDelay, delay } from "./runtime/backoff.ts";
 import { type Config, CONFIG_VARIABLES, loadConfig } from "./runtime/config.ts";
-import { PipelineError } from "./errors.ts";
+import { ConfigError, PipelineError } from "./errors.ts";
+import type { Env } from "./settings.ts";
 import { functionCommand } from "./runtime/function_command.ts";
 import { createLogger } from "./logger.ts";
 import { MemoryBroker } from "./memory/memory_broker.ts";
@@ -26,6 +32,15 @@ import {
   type LoadedFunction,
 } from "./runtime/load_function.ts";
 import { runFunction } from "./runtime/run_function.ts";
+import { type Instance, parseInstances } from "./runtime/parse_instances.ts";
+
+/** One deployment: a function, and the variables it runs with over the shared ones. */
+interface Deployment {
+  /** The function's name, or an instance's group: its name in logs. */
+  readonly label: string;
+  readonly fn: LoadedFunction;
+  readonly env: Readonly<Record<string, string>>;
+}
 
 /** Restarts after the n-th failure in a row wait this long. */
 function restartDelay(failures: number): number {
@@ -34,13 +49,13 @@ function restartDelay(failures: number): number {
 
 /** Runs one function in this process until `stop`, starting it again whenever it fails. */
 async function keepRunning(
-  fn: LoadedFunction,
+  { label, fn }: Deployment,
   config: Config,
   broker: MemoryBroker,
   stop: AbortSignal,
   started: () => void,
 ): Promise<void> {
-  const logger = createLogger(fn.name, { level: config.logLevel });
+  const logger = createLogger(label, { level: config.logLevel });
   for (let failures = 1; !stop.aborted; failures++) {
     try {
       const runner = await runFunction(fn, config, {
@@ -64,13 +79,13 @@ async function keepRunning(
 }
 
 async function supervise(
-  name: string,
+  { label: name, fn, env: own }: Deployment,
   port: number,
   stop: AbortSignal,
   started: () => void,
 ): Promise<void> {
-  const env = { HTTP_PORT: String(port) };
-  const args = await functionCommand(name, { ...Deno.env.toObject(), ...env });
+  const env = { ...own, HTTP_PORT: String(port) };
+  const args = await functionCommand(fn.name, { ...Deno.env.toObject(), ...env });
   for (let failures = 1; !stop.aborted; failures++) {
     const child = new Deno.Command(Deno.execPath(), {
       args,
@@ -107,38 +122,67 @@ async function prefix(
   if (rest !== "") console.log(`[${name}] ${rest}`);
 }
 
-/** Every function, configured from the environment; throws on a bad value. */
-async function loadAll(): Promise<LoadedFunction[]> {
-  const loaded: LoadedFunction[] = [];
+/**
+ * Every function once, in its own group, then each instance; configured from
+ * the environment (an instance's own variables over it); throws on a bad value.
+ */
+async function loadAll(instances: readonly Instance[]): Promise<Deployment[]> {
+  const deployments: Deployment[] = [];
+  // Each function's group is its name here, whatever CONSUMER_GROUP the shell has.
   for (const name of listFunctions()) {
-    const definition = await importFunction(name);
-    loaded.push(
-      configureFunction(name, definition, readPermittedEnv(functionVariables(definition))),
-    );
+    deployments.push(await deploy(name, name, { CONSUMER_GROUP: "" }));
   }
-  return loaded;
+  for (const instance of instances) {
+    if (deployments.some((d) => d.label === instance.group)) {
+      throw new ConfigError(
+        "--instance",
+        `Invalid --instance: the group "${instance.group}" is a function's own`,
+      );
+    }
+    deployments.push(await deploy(instance.group, instance.function, instance.env));
+  }
+  return deployments;
+}
+
+async function deploy(
+  label: string,
+  name: string,
+  env: Readonly<Record<string, string>>,
+): Promise<Deployment> {
+  const definition = await importFunction(name);
+  const fn = configureFunction(name, definition, {
+    ...readPermittedEnv(functionVariables(definition)),
+    ...env,
+  });
+  return { label, fn, env };
 }
 
 function describe(
-  functions: LoadedFunction[],
+  deployments: Deployment[],
   config: Config,
   port: (i: number) => number,
 ): string {
-  const lines = functions.map((fn, index) => {
+  const lines = deployments.map(({ label, fn }, index) => {
     const base = `http://127.0.0.1:${port(index)}`;
     const page = fn.definition.routes === undefined ? "" : `  page ${base}/`;
-    return `  ${fn.name.padEnd(12)} ${base}/healthz${page}`;
+    const runs = label === fn.name ? "" : `  (${fn.name})`;
+    return `  ${label.padEnd(12)} ${base}/healthz${page}${runs}`;
   });
   return `Pipeline starting on ${config.amqpUrl ? "RabbitMQ" : "the embedded broker"}:\n` +
     `${lines.join("\n")}\nPress Ctrl-C to stop.`;
 }
 
-async function main(): Promise<number> {
+async function main(args: readonly string[]): Promise<number> {
+  let runtimeEnv: Env;
   let config: Config;
-  let functions: LoadedFunction[];
+  let deployments: Deployment[];
+  let configs: Config[];
   try {
-    config = loadConfig(readPermittedEnv(CONFIG_VARIABLES));
-    functions = await loadAll();
+    runtimeEnv = readPermittedEnv(CONFIG_VARIABLES);
+    config = loadConfig(runtimeEnv);
+    deployments = await loadAll(parseInstances(args));
+    // An instance's own runtime variables (CONSUMER_GROUP, PREFETCH, ...) checked now.
+    configs = deployments.map(({ env }) => loadConfig({ ...runtimeEnv, ...env }));
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;
     console.error(`Cannot start the pipeline: ${error.message}`);
@@ -149,15 +193,21 @@ async function main(): Promise<number> {
     Deno.addSignalListener(signal, () => stop.abort());
   }
   const port = (index: number) => config.httpPort === 0 ? 0 : config.httpPort + index;
-  console.error(describe(functions, config, port));
+  console.error(describe(deployments, config, port));
   const broker = new MemoryBroker();
-  const run = (fn: LoadedFunction, started: () => void) => {
-    const index = functions.indexOf(fn);
+  const run = (deployment: Deployment, started: () => void) => {
+    const index = deployments.indexOf(deployment);
     return config.amqpUrl === undefined
-      ? keepRunning(fn, { ...config, httpPort: port(index) }, broker, stop.signal, started)
-      : supervise(fn.name, port(index), stop.signal, started);
+      ? keepRunning(
+        deployment,
+        { ...configs[index]!, httpPort: port(index) },
+        broker,
+        stop.signal,
+        started,
+      )
+      : supervise(deployment, port(index), stop.signal, started);
   };
-  await consumersFirst(functions, run, stop.signal);
+  await consumersFirst(deployments, run, stop.signal);
   return 0;
 }
 
@@ -166,24 +216,24 @@ async function main(): Promise<number> {
  * misses nothing published to its streams; at most 30 s), then the others.
  */
 async function consumersFirst(
-  functions: readonly LoadedFunction[],
-  run: (fn: LoadedFunction, started: () => void) => Promise<void>,
+  deployments: readonly Deployment[],
+  run: (deployment: Deployment, started: () => void) => Promise<void>,
   stop: AbortSignal,
 ): Promise<void> {
-  const consumers = functions.filter((fn) => fn.definition.kind === "consumer");
+  const consumers = deployments.filter(({ fn }) => fn.definition.kind === "consumer");
   const running: Promise<void>[] = [];
-  const started = consumers.map((fn) =>
-    new Promise<void>((resolve) => running.push(run(fn, resolve)))
+  const started = consumers.map((deployment) =>
+    new Promise<void>((resolve) => running.push(run(deployment, resolve)))
   );
   const waited = await Promise.race([
     Promise.all(started).then(() => true),
     delay(30_000, stop).then(() => false, () => true),
   ]);
   if (!waited) console.error("Some consumers have not started after 30 s; starting the rest");
-  for (const fn of functions.filter((fn) => !consumers.includes(fn))) {
-    running.push(run(fn, () => {}));
+  for (const deployment of deployments.filter((d) => !consumers.includes(d))) {
+    running.push(run(deployment, () => {}));
   }
   await Promise.all(running);
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) Deno.exit(await main(Deno.args));
