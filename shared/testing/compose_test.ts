@@ -16,6 +16,14 @@ import { startRabbitNode } from "./rabbit_node.ts";
 
 const FUNCTION_NAMES = listFunctions();
 
+/** Services that deploy a function once more, in a consumer group of their own. */
+const DEPLOYMENTS: Record<string, { function: string; environment: Record<string, string> }> = {
+  "model-challenger": {
+    function: "model",
+    environment: { MODEL: "forest", CONSUMER_GROUP: "model-forest" },
+  },
+};
+
 const ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -116,7 +124,7 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
     services = parsed.services;
     assert.deepEqual(
       Object.keys(services).sort(),
-      ["logs", "rabbitmq", ...FUNCTION_NAMES].sort(),
+      ["logs", "rabbitmq", ...FUNCTION_NAMES, ...Object.keys(DEPLOYMENTS)].sort(),
     );
   });
 
@@ -297,6 +305,30 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
       }
       const usesBroker = name !== "plot";
       assert.equal(environment.AMQP_URL, usesBroker ? amqpUrl() : undefined);
+    });
+  }
+
+  for (const [name, deployment] of Object.entries(DEPLOYMENTS)) {
+    await t.step(`${name}: ${deployment.function}'s image and service, its own group`, async () => {
+      const service = services[name];
+      const original = services[deployment.function];
+      assert.ok(service && original, `No service "${name}"`);
+      const { environment, ...rest } = service;
+      const { environment: originalEnvironment, ...originalRest } = original;
+      assert.deepEqual(rest, originalRest);
+      assert.deepEqual(environment, {
+        AMQP_URL: originalEnvironment?.AMQP_URL,
+        LOG_LEVEL: originalEnvironment?.LOG_LEVEL,
+        ...deployment.environment,
+      });
+      const permitted = [
+        ...CONFIG_VARIABLES,
+        ...functionVariables(await importFunction(deployment.function)),
+      ];
+      for (const variable of Object.keys(environment ?? {})) {
+        assert.ok(permitted.includes(variable), `${name} cannot read ${variable}`);
+      }
+      assert.notEqual(environment?.CONSUMER_GROUP, deployment.function);
     });
   }
 
