@@ -24,10 +24,10 @@ Deno.test("deno task start stops a bad start with exit code 2 and one line", asy
     ]);
   });
   await t.step("a bad variable of the function's own is named", async () => {
-    const { code, stderr } = await start("model", { MODEL: "forest" });
+    const { code, stderr } = await start("model", { MODEL: "boosting" });
     assert.equal(code, 2);
     assert.deepEqual(stderr, [
-      'Cannot start "model": Invalid MODEL "forest": expected one of linear, sum',
+      'Cannot start "model": Invalid MODEL "boosting": expected one of linear, sum, forest',
     ]);
   });
   await t.step("an unknown function is named with the functions there are", async () => {
