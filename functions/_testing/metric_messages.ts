@@ -11,12 +11,12 @@ export function truth(id: string, yTrue: number, attempt = 1): HalfMessage {
 }
 
 /** A Y_pred message. */
-export function prediction(id: string, yPred: number, attempt = 1): HalfMessage {
+export function prediction(id: string, yPred: number, attempt = 1, model = "linear"): HalfMessage {
   return {
     stream: "predictions/Y_pred",
     id,
     timestamp: 0,
-    data: { y_pred: yPred, model: { name: "linear", version: "1" } },
+    data: { y_pred: yPred, model: { name: model, version: "1" } },
     attempt,
   };
 }

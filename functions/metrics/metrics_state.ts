@@ -40,6 +40,8 @@ export interface OpenMetricsStateOptions {
 interface Settings {
   readonly orphanAfterMs: number;
   readonly pendingMax: number;
+  /** The model whose predictions are logged. */
+  readonly champion: string;
 }
 
 interface Instruments {
@@ -53,6 +55,7 @@ interface Instruments {
   readonly oldestWaitingMs: Gauge;
   readonly rowsWritten: Gauge;
   readonly paused: Gauge;
+  readonly otherModels: Counter;
 }
 
 /** Opens the store under `LOGS_DIR`, rebuilds the waiting halves, starts the status timer. */
@@ -81,6 +84,7 @@ export async function openMetricsState(
   const state = new MetricsState(store, waiting, ctx, {
     orphanAfterMs: metrics.orphanAfterMs,
     pendingMax: metrics.pendingMax,
+    champion: metrics.champion,
   }, { scheduler, statusMs: options.statusMs ?? 5000 });
   paused = (reason) => state.paused(reason);
   await state.rebuild(halves);
@@ -160,6 +164,13 @@ export class MetricsState {
     // Not async: metrics may take a great many halves at once, and an async
     // frame per half is memory the store's own promise already covers.
     try {
+      if (
+        message.stream === "predictions/Y_pred" &&
+        message.data.model.name !== this.#settings.champion
+      ) {
+        this.#instruments.otherModels.inc();
+        return Promise.resolve();
+      }
       const { side, value } = halfOf(message);
       const { id } = message;
       if (id.length === 0 || /[\r\n]/.test(id)) {
@@ -324,5 +335,9 @@ function instruments(ctx: MetricsContext): Instruments {
     oldestWaitingMs: ctx.gauge("metrics_oldest_pending_ms", "Age of the oldest waiting half in ms"),
     rowsWritten: ctx.gauge("metrics_rows_written", "Rows this process appended"),
     paused: ctx.gauge("metrics_write_paused", "1 while writes to LOGS_DIR fail and are retried"),
+    otherModels: ctx.counter(
+      "metrics_other_model_predictions",
+      "Predictions of models other than METRICS_CHAMPION, acked without a row",
+    ),
   };
 }

@@ -52,6 +52,21 @@ Deno.test("MetricsState.handle() acks a lone half once journaled and writes the 
   }
 });
 
+Deno.test("MetricsState.handle() logs the champion's predictions and only counts the others", async () => {
+  const run = await openRun();
+  try {
+    await run.commit(run.state.handle(truth("a", 151)));
+    await run.state.handle(prediction("a", 100, 1, "forest"));
+    await run.state.handle(prediction("z", 100, 1, "forest"));
+    await run.commit(run.state.handle(prediction("a", 140.25)));
+    assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A]);
+    assert.equal(run.ctx.counters.get("metrics_other_model_predictions"), 2);
+    assert.equal(run.ctx.counters.get("metrics_conflicts"), 0);
+  } finally {
+    await closeRun(run);
+  }
+});
+
 Deno.test("openMetricsState() rebuilds the waiting halves from the journal", async () => {
   let run = await openRun();
   try {

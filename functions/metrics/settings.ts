@@ -4,12 +4,17 @@
  *
  * @module
  */
-import { wholeNumber } from "../../shared/settings.ts";
+import { text, wholeNumber } from "../../shared/settings.ts";
 import { logsDir } from "../_settings.ts";
 
 /** What `ctx.config` holds for `metrics`. */
 export const metricsSettings = {
   logsDir,
+  /**
+   * The model whose predictions are joined and logged; other models' predictions are
+   * counted and acked, until each model gets its own metric log.
+   */
+  champion: text("METRICS_CHAMPION", "linear"),
   /** Halves waiting for their partner at most; beyond, the oldest becomes an orphan. */
   pendingMax: wholeNumber("METRICS_PENDING_MAX", { fallback: 1_000_000, min: 1 }),
   /** How long a half may wait for its partner before it becomes an orphan (24 h). */
