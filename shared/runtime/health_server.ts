@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Registry } from "prom-client";
 import type { Routes } from "../define_function.ts";
@@ -61,6 +61,11 @@ export interface ServeHealthOptions {
   stallTimeoutMs?: number;
   /** Where serving errors go; none is fatal. @default silentLogger */
   logger?: Logger;
+  /**
+   * How often the server checks that it still answers itself; 0 turns the check off.
+   * @default 5000
+   */
+  watchdogMs?: number;
 }
 
 /** A running health server. */
@@ -76,6 +81,55 @@ export async function serveHealth(
   probe: HealthProbe,
   options: ServeHealthOptions = {},
 ): Promise<HealthServer> {
+  const logger = options.logger ?? silentLogger;
+  const hostname = options.hostname ?? "127.0.0.1";
+  let server = await listen(probe, options, hostname, options.port ?? 8080);
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  // Under Deno 2.9.6, node:http's accept loop stops for good, silently, when
+  // accept fails with "Too many open files" (a flood of connections under a
+  // low descriptor limit): the port stays bound and nothing answers. So the
+  // server asks itself, and a server that twice does not answer listens anew.
+  const watchdogMs = options.watchdogMs ?? 5000;
+  let failures = 0;
+  let checking = false;
+  let closing: Promise<void> | undefined;
+  const check = async () => {
+    if (checking || closing !== undefined) return;
+    checking = true;
+    try {
+      if (await answers(hostname, port, Math.min(2000, watchdogMs))) {
+        failures = 0;
+        return;
+      }
+      if (++failures < 2) return;
+      logger.error("health server stopped answering, listening again", { port });
+      await stop(server);
+      if (closing === undefined) server = await listen(probe, options, hostname, port);
+      failures = 0;
+    } catch (error) {
+      logger.warn("health server could not listen again", { port, error });
+    } finally {
+      checking = false;
+    }
+  };
+  const watchdog = watchdogMs > 0 ? setInterval(check, watchdogMs) : undefined;
+  return {
+    port,
+    close() {
+      clearInterval(watchdog);
+      closing ??= stop(server);
+      return closing;
+    },
+  };
+}
+
+function listen(
+  probe: HealthProbe,
+  options: ServeHealthOptions,
+  hostname: string,
+  port: number,
+): Promise<Server> {
   const logger = options.logger ?? silentLogger;
   const headersTimeout = options.headersTimeoutMs ?? 5000;
   const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
@@ -96,28 +150,38 @@ export async function serveHealth(
     logger.debug("health server client error", { error });
     socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<Server>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 8080, options.hostname ?? "127.0.0.1", () => {
+    server.listen(port, hostname, () => {
       server.off("error", reject);
-      resolve();
+      // After binding, an error (accept failing with EMFILE, say) is logged, never fatal.
+      server.on("error", (error: Error) => logger.error("health server error", { error }));
+      resolve(server);
     });
   });
-  // After binding, an error (accept failing with EMFILE, say) is logged, never fatal.
-  server.on("error", (error: Error) => logger.error("health server error", { error }));
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+}
+
+/** Stops listening and closes every connection; gives up waiting after a second. */
+function stop(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, 1000));
+  return Promise.race([closed, late]).finally(() => clearTimeout(timer));
+}
+
+/** True when the server at this address answers an HTTP request within `timeoutMs`. */
+async function answers(hostname: string, port: number, timeoutMs: number): Promise<boolean> {
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  try {
+    const response = await fetch(`http://${host}:${port}/livez`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function answer(
