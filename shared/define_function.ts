@@ -112,6 +112,9 @@ interface FunctionBase<Out extends Stream, S extends Settings, State> {
   routes?(state: State, ctx: Context<Out, SettingValues<S>>): Routes;
 }
 
+/** How the replicas of a consumer share its messages; see {@linkcode ConsumerFunction.replicas}. */
+export type Replicas = "competing" | "single-active";
+
 /** A function that consumes streams, message by message. */
 export interface ConsumerFunction<
   In extends Stream = Stream,
@@ -122,6 +125,17 @@ export interface ConsumerFunction<
   readonly kind: "consumer";
   /** The streams it consumes; `handle` receives only their messages. */
   readonly consumes: readonly In[];
+  /**
+   * How its replicas share the work. `"competing"`: one queue per stream,
+   * `<stream>.<name>`, each message to one replica or another (scale out).
+   * `"single-active"`: one queue, `<name>.in`, fed by all its streams, of
+   * which one replica at a time receives everything while the others stand by
+   * and the broker hands it to the next when the active one dies: for a
+   * function whose state must see every message (a join) or that must be its
+   * files' only writer.
+   * @default "competing"
+   */
+  readonly replicas?: Replicas;
   /** Handles one message; settles (ack) when the returned promise resolves. */
   handle(
     message: MessageOf<In>,

@@ -1,6 +1,7 @@
 /**
- * One consumer group's subscription to one stream over RabbitMQ: declares
- * its queues, consumes on a channel of its own, and starts again on each new
+ * One consumer group's subscription over RabbitMQ: to one stream, or, for a
+ * single-active group, to the one queue all its streams feed. Declares its
+ * queues, consumes on a channel of its own, and starts again on each new
  * connection.
  *
  * @module
@@ -16,9 +17,18 @@ import {
   deadLetterQueueName,
   DEATH_REASON_HEADER,
   type Delivery,
-  queueName,
+  STREAM_HEADER,
+  streamOf,
   type Subscription,
 } from "../runtime/transport.ts";
+
+/** Which queue a subscription consumes and which streams feed it. */
+export interface SubscriptionTopology {
+  readonly queue: string;
+  readonly streams: readonly string[];
+  /** Declares the queue with `x-single-active-consumer`. */
+  readonly singleActive: boolean;
+}
 
 /** Settings shared by every subscription of a transport. */
 export interface SubscriptionSettings {
@@ -46,27 +56,27 @@ export function queueArguments(queue: string, deliveryLimit: number): Record<str
 /** Declares a stream's exchange, a group's queue and its dead-letter queue, and binds them. */
 export async function declareGroupQueue(
   channel: Channel,
-  stream: string,
-  queue: string,
+  { queue, streams, singleActive }: SubscriptionTopology,
   deliveryLimit: number,
 ): Promise<void> {
-  await channel.assertExchange(stream, "fanout", { durable: true });
+  for (const stream of streams) await channel.assertExchange(stream, "fanout", { durable: true });
   // A quorum DLQ too: dead letters are kept as safely as the messages were.
   await channel.assertQueue(deadLetterQueueName(queue), {
     durable: true,
     arguments: { "x-queue-type": "quorum" },
   });
+  const single = singleActive ? { "x-single-active-consumer": true } : {};
   await channel.assertQueue(queue, {
     durable: true,
-    arguments: queueArguments(queue, deliveryLimit),
+    arguments: { ...queueArguments(queue, deliveryLimit), ...single },
   });
-  await channel.bindQueue(queue, stream, "");
+  for (const stream of streams) await channel.bindQueue(queue, stream, "");
 }
 
 /** A live subscription; survives reconnects by starting again on each connection. */
 export class AmqpSubscription implements Subscription {
   readonly queue: string;
-  readonly #stream: string;
+  readonly #topology: SubscriptionTopology;
   readonly #onDelivery: (delivery: Delivery) => void;
   readonly #prefetch: number;
   readonly #settings: SubscriptionSettings;
@@ -80,14 +90,13 @@ export class AmqpSubscription implements Subscription {
 
   /** Prepares a subscription; {@linkcode start} begins consuming. */
   constructor(
-    stream: string,
-    group: string,
+    topology: SubscriptionTopology,
     onDelivery: (delivery: Delivery) => void,
     prefetch: number,
     settings: SubscriptionSettings,
   ) {
-    this.queue = queueName(stream, group);
-    this.#stream = stream;
+    this.queue = topology.queue;
+    this.#topology = topology;
     this.#onDelivery = onDelivery;
     this.#prefetch = prefetch;
     this.#settings = settings;
@@ -174,7 +183,7 @@ export class AmqpSubscription implements Subscription {
       batcher.close();
       if (this.#channel === channel && !this.#cancelled) this.#settings.onChannelLost(this);
     });
-    await declareGroupQueue(channel, this.#stream, this.queue, this.#settings.deliveryLimit);
+    await declareGroupQueue(channel, this.#topology, this.#settings.deliveryLimit);
     // Per consumer (global = false): each replica takes at most `prefetch` at once.
     await channel.prefetch(this.#prefetch, false);
     if (this.#cancelled) return;
@@ -199,6 +208,10 @@ export class AmqpSubscription implements Subscription {
     const headers: Record<string, unknown> = { ...message.properties.headers };
     delete headers[PUBLISH_SEQ_HEADER];
     const attempt = attemptOf(headers, message.fields.redelivered);
+    const stream = streamOf(message.fields.exchange, headers);
+    // A copy put back through the default exchange keeps its stream here; a
+    // queue of one stream needs none (and its messages stay as they were).
+    const origin = this.#topology.singleActive ? { [STREAM_HEADER]: stream } : {};
     const tag = message.fields.deliveryTag;
     // "open" until one of ack, retry or deadLetter settles it; later calls do nothing.
     let state: "open" | "settling" | "settled" = "open";
@@ -235,13 +248,14 @@ export class AmqpSubscription implements Subscription {
       headers,
       attempt,
       queue: this.queue,
+      stream,
       ack: () => {
         if (state === "open") settle();
       },
       // The reason is the runtime's to log; the retried copy carries only its attempt.
-      retry: (_reason) => republish(this.queue, retryHeaders(attempt)),
+      retry: (_reason) => republish(this.queue, { ...retryHeaders(attempt), ...origin }),
       deadLetter: (reason) =>
-        republish(deadLetterQueueName(this.queue), { [DEATH_REASON_HEADER]: reason }),
+        republish(deadLetterQueueName(this.queue), { [DEATH_REASON_HEADER]: reason, ...origin }),
       // Into the queue's dead-letter exchange by the broker: nothing is copied
       // or confirmed here, and the reason is the runtime's to log.
       reject: (_reason) => {

@@ -9,17 +9,23 @@
  */
 import { Buffer } from "node:buffer";
 import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib";
-import { AmqpSubscription, queueArguments } from "./_amqp_subscription.ts";
+import {
+  AmqpSubscription,
+  queueArguments,
+  type SubscriptionTopology,
+} from "./_amqp_subscription.ts";
 import { ConfirmPublisher } from "./_confirm_publisher.ts";
 import { type Logger, silentLogger } from "../logger.ts";
-import type {
-  Delivery,
-  OutgoingMessage,
-  SubscribeOptions,
-  Subscription,
-  Transport,
-  TransportEvents,
-  TransportState,
+import {
+  type Delivery,
+  type OutgoingMessage,
+  queueName,
+  singleActiveQueueName,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+  type TransportEvents,
+  type TransportState,
 } from "../runtime/transport.ts";
 
 /** Options of {@linkcode createAmqpTransport}. */
@@ -206,16 +212,35 @@ class RabbitTransport implements AmqpTransport {
     this.#declared.add(stream);
   }
 
-  async subscribe(
+  subscribe(
     stream: string,
     group: string,
     onDelivery: (delivery: Delivery) => void,
     options: SubscribeOptions,
   ): Promise<Subscription> {
+    const topology = { queue: queueName(stream, group), streams: [stream], singleActive: false };
+    return this.#subscribe(topology, onDelivery, options);
+  }
+
+  subscribeSingleActive(
+    streams: readonly string[],
+    group: string,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    const topology = { queue: singleActiveQueueName(group), streams, singleActive: true };
+    return this.#subscribe(topology, onDelivery, options);
+  }
+
+  async #subscribe(
+    topology: SubscriptionTopology,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
     if (this.#closing !== undefined) {
-      throw new TypeError(`Cannot subscribe to "${stream}": the transport is closed`);
+      throw new TypeError(`Cannot subscribe to "${topology.queue}": the transport is closed`);
     }
-    const subscription = new AmqpSubscription(stream, group, onDelivery, options.prefetch, {
+    const subscription = new AmqpSubscription(topology, onDelivery, options.prefetch, {
       publisher: this.#publisher,
       logger: this.#logger,
       deliveryLimit: this.#options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,

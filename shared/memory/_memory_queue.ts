@@ -33,6 +33,8 @@ export class Queue {
   readonly ready: Entry[] = [];
   readonly consumers: Consumer[] = [];
   unacked = 0;
+  /** Only the oldest consumer receives (`x-single-active-consumer`). */
+  singleActive = false;
   #next = 0;
   #pump: ReturnType<typeof setImmediate> | undefined;
 
@@ -66,7 +68,7 @@ export class Queue {
    */
   schedule(): void {
     if (this.#pump !== undefined || this.ready.length === 0) return;
-    if (!this.consumers.some((c) => c.unsettled < c.prefetch)) return;
+    if (!this.#eligible().some((c) => c.unsettled < c.prefetch)) return;
     this.#pump = setImmediate(() => {
       this.#pump = undefined;
       this.#deliverAll();
@@ -100,12 +102,18 @@ export class Queue {
     }
   }
 
-  /** Round-robin over the consumers with a free prefetch slot. */
+  /** Those that may receive: all, or the oldest alone when single-active. */
+  #eligible(): Consumer[] {
+    return this.singleActive ? this.consumers.slice(0, 1) : this.consumers;
+  }
+
+  /** Round-robin over the eligible consumers with a free prefetch slot. */
   #nextFree(): Consumer | undefined {
-    const count = this.consumers.length;
+    const eligible = this.#eligible();
+    const count = eligible.length;
     for (let i = 0; i < count; i++) {
       const index = (this.#next + i) % count;
-      const consumer = this.consumers[index] as Consumer;
+      const consumer = eligible[index] as Consumer;
       if (consumer.unsettled < consumer.prefetch) {
         this.#next = (index + 1) % count;
         return consumer;

@@ -1,6 +1,6 @@
 /**
  * An in-process broker with RabbitMQ's semantics: fan-out exchanges, queues,
- * competing consumers with prefetch, unsettled deliveries returned to the
+ * competing consumers with prefetch, or a single active consumer, unsettled deliveries returned to the
  * front of their queue when their connection goes away, and a delivery limit
  * that dead-letters a message which keeps coming back.
  *
@@ -31,6 +31,8 @@ export interface BrokerMessage {
   /** Milliseconds since the epoch when the publisher created it. */
   readonly timestamp: number;
   readonly headers: Readonly<Record<string, string | number>>;
+  /** The exchange it was published to; "" once sent to a queue directly. @default "" */
+  readonly exchange?: string;
 }
 
 /** One message handed to a consumer; settle it by its `tag`. */
@@ -68,6 +70,12 @@ export interface MemoryBrokerOptions {
 export interface DeclareQueueOptions {
   /** The queue that takes messages past the delivery limit. @default none: they are dropped */
   deadLetterQueue?: string;
+  /**
+   * Only the oldest consumer receives, like `x-single-active-consumer`; the
+   * next takes over when it is cancelled or its connection goes.
+   * @default false
+   */
+  singleActiveConsumer?: boolean;
 }
 
 /** One connection to a {@linkcode MemoryBroker}; closing it returns its unsettled deliveries. */
@@ -121,7 +129,9 @@ export class MemoryBroker {
     if (this.#queues.has(name)) return;
     const dead = options.deadLetterQueue;
     const deadLetter = () => dead === undefined ? undefined : this.#queues.get(dead);
-    this.#queues.set(name, new Queue(name, deadLetter, this.#deliveryLimit));
+    const queue = new Queue(name, deadLetter, this.#deliveryLimit);
+    queue.singleActive = options.singleActiveConsumer ?? false;
+    this.#queues.set(name, queue);
   }
 
   /** Binds a queue to an exchange; idempotent. */
@@ -141,14 +151,14 @@ export class MemoryBroker {
   /** Copies a message into every queue bound to the exchange; returns how many took it. */
   publish(exchange: string, message: BrokerMessage): number {
     const bound = this.#exchange(exchange, "publish to");
-    const stored = copyMessage(message, {});
+    const stored = { ...copyMessage(message, {}), exchange };
     for (const queue of bound) queue.push(stored);
     return bound.size;
   }
 
   /** Copies a message to the back of one queue, like AMQP's default exchange. */
   sendToQueue(queue: string, message: BrokerMessage): void {
-    this.#queue(queue, "send to").push(copyMessage(message, {}));
+    this.#queue(queue, "send to").push({ ...copyMessage(message, {}), exchange: "" });
   }
 
   /** Opens a connection to consume and settle with. */
@@ -244,7 +254,8 @@ class Connection implements MemoryConnection {
     if (pending === undefined) return false;
     // Look the target up first: a missing queue must leave the delivery unsettled.
     const target = this.#lookup(queue, "republish to");
-    target.push(copyMessage(pending.entry.message, headers));
+    // Through the default exchange, as over AMQP: the copy names no exchange.
+    target.push({ ...copyMessage(pending.entry.message, headers), exchange: "" });
     this.#settle(tag);
     return true;
   }

@@ -15,6 +15,9 @@ import {
   type Delivery,
   type OutgoingMessage,
   queueName,
+  singleActiveQueueName,
+  STREAM_HEADER,
+  streamOf,
   type SubscribeOptions,
   type Subscription,
   type Transport,
@@ -76,18 +79,39 @@ export class MemoryTransport implements Transport {
     onDelivery: (delivery: Delivery) => void,
     options: SubscribeOptions,
   ): Promise<Subscription> {
-    const queue = queueName(stream, group);
+    return this.#subscribe(queueName(stream, group), [stream], false, onDelivery, options);
+  }
+
+  /** Declares the group's one single-active queue, binds it to every stream, and consumes it. */
+  subscribeSingleActive(
+    streams: readonly string[],
+    group: string,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#subscribe(singleActiveQueueName(group), streams, true, onDelivery, options);
+  }
+
+  #subscribe(
+    queue: string,
+    streams: readonly string[],
+    singleActiveConsumer: boolean,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
     if (this.#state === "closed") return Promise.reject(closedError(`consume "${queue}"`));
     const dead = deadLetterQueueName(queue);
     try {
-      this.#broker.declareExchange(stream);
       this.#broker.declareQueue(dead);
-      this.#broker.declareQueue(queue, { deadLetterQueue: dead });
-      this.#broker.bindQueue(queue, stream);
+      this.#broker.declareQueue(queue, { deadLetterQueue: dead, singleActiveConsumer });
+      for (const stream of streams) {
+        this.#broker.declareExchange(stream);
+        this.#broker.bindQueue(queue, stream);
+      }
       const tag = this.#connection.consume(
         queue,
         options.prefetch,
-        (delivery) => onDelivery(this.#delivery(delivery)),
+        (delivery) => onDelivery(this.#delivery(delivery, singleActiveConsumer)),
       );
       this.#consumerTags.add(tag);
       const cancel = () => {
@@ -150,10 +174,14 @@ export class MemoryTransport implements Transport {
     return confirm;
   }
 
-  #delivery(delivery: BrokerDelivery): Delivery {
+  #delivery(delivery: BrokerDelivery, singleActive: boolean): Delivery {
     const { tag, queue, message } = delivery;
     const attempt = attemptOf(message.headers, delivery.redelivered);
     const connection = this.#connection;
+    const stream = streamOf(message.exchange ?? "", message.headers);
+    // A copy put back through the default exchange keeps its stream here; a
+    // queue of one stream needs none (and its messages stay as they were).
+    const origin = singleActive ? { [STREAM_HEADER]: stream } : {};
     return {
       body: message.body,
       messageId: message.id,
@@ -161,14 +189,18 @@ export class MemoryTransport implements Transport {
       headers: message.headers,
       attempt,
       queue,
+      stream,
       ack() {
         connection.ack(tag);
       },
       retry: (_reason: string) =>
-        settle(() => connection.republish(tag, queue, retryHeaders(attempt))),
+        settle(() => connection.republish(tag, queue, { ...retryHeaders(attempt), ...origin })),
       deadLetter: (reason: string) =>
         settle(() =>
-          connection.republish(tag, deadLetterQueueName(queue), { [DEATH_REASON_HEADER]: reason })
+          connection.republish(tag, deadLetterQueueName(queue), {
+            [DEATH_REASON_HEADER]: reason,
+            ...origin,
+          })
         ),
       // In one process a body is never copied: the same as deadLetter.
       reject: (reason: string) =>

@@ -45,6 +45,7 @@ function delivery(body: string | Uint8Array, extra: Partial<Delivery> = {}): Del
     headers: {},
     attempt: 1,
     queue: "q",
+    stream: "s",
     ack() {},
     retry: () => Promise.resolve(),
     deadLetter: () => Promise.resolve(),

@@ -5,17 +5,19 @@
  * @module
  */
 import { consumeDelivery } from "./_consume.ts";
+import { subscribeConsumer } from "./_subscribe.ts";
 import { createContext } from "./_context.ts";
 import { runTicks } from "./_tick_loop.ts";
 import { delay } from "./backoff.ts";
 import type { Config } from "./config.ts";
 import type { LoadedFunction } from "./load_function.ts";
 import type { Context, RouteHandler } from "../define_function.ts";
+import type { Stream } from "../define_stream.ts";
 import { FunctionHealth } from "./function_health.ts";
 import { type HealthServer, serveHealth } from "./health_server.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { RuntimeMetrics } from "./runtime_metrics.ts";
-import type { Subscription, Transport, TransportEvents } from "./transport.ts";
+import type { Delivery, Subscription, Transport, TransportEvents } from "./transport.ts";
 
 /** Opens a transport that reports to the given events, for a function using these streams. */
 export type Connect = (
@@ -147,19 +149,21 @@ async function startFunction(
     };
     // Deployments of one function with different groups each get every message.
     const group = config.consumerGroup ?? name;
-    for (const stream of fn.consumes) {
-      subscriptions.push(
-        await transport!.subscribe(stream.name, group, (delivery) => {
-          health.begin();
-          const work = consumeDelivery(stream, delivery, parts);
-          inFlight.add(work);
-          work.finally(() => {
-            inFlight.delete(work);
-            health.end(true);
-          });
-        }, { prefetch: config.prefetch }),
-      );
-    }
+    const deliver = (stream: Stream, delivery: Delivery) => {
+      health.begin();
+      const work = consumeDelivery(stream, delivery, parts);
+      inFlight.add(work);
+      work.finally(() => {
+        inFlight.delete(work);
+        health.end(true);
+      });
+    };
+    subscriptions.push(
+      ...await subscribeConsumer(transport!, group, fn, deliver, {
+        prefetch: config.prefetch,
+        logger,
+      }),
+    );
   } else {
     ticking = runTicks({ fn, state, ctx, logger, metrics, health });
   }

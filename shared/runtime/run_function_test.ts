@@ -14,7 +14,12 @@ import { startRabbitNode } from "../testing/rabbit_node.ts";
 import { MemoryBroker } from "../memory/memory_broker.ts";
 import { createMemoryTransport, type MemoryTransport } from "../memory/memory_transport.ts";
 import { runtimeConformance } from "../testing/runtime_conformance.ts";
-import { deadLetterQueueName, DEATH_REASON_HEADER, queueName } from "./transport.ts";
+import {
+  deadLetterQueueName,
+  DEATH_REASON_HEADER,
+  queueName,
+  singleActiveQueueName,
+} from "./transport.ts";
 
 Deno.test("runFunction() on the embedded broker passes the runtime conformance suite", async (t) => {
   const broker = new MemoryBroker();
@@ -53,8 +58,9 @@ Deno.test("runFunction() on the embedded broker passes the runtime conformance s
       );
     },
     deleteGroup(group, streams) {
-      for (const stream of streams) {
-        const queue = queueName(stream, group);
+      for (
+        const queue of [...streams.map((s) => queueName(s, group)), singleActiveQueueName(group)]
+      ) {
         broker.deleteQueue(queue);
         broker.deleteQueue(deadLetterQueueName(queue));
       }
@@ -98,8 +104,8 @@ Deno.test("runFunction() on RabbitMQ passes the runtime conformance suite", asyn
         }
       },
       async deleteGroup(group, streams) {
-        for (const stream of streams) {
-          const queue = queueName(stream, group);
+        const queues = [...streams.map((s) => queueName(s, group)), singleActiveQueueName(group)];
+        for (const queue of queues) {
           await channel.deleteQueue(queue);
           await channel.deleteQueue(deadLetterQueueName(queue));
         }

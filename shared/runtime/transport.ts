@@ -10,7 +10,13 @@
  *   stream; replicas of one group compete for that queue, two groups each get
  *   every message;
  * - each queue has a dead-letter queue `<queue>.dead` (see
- *   {@linkcode deadLetterQueueName}).
+ *   {@linkcode deadLetterQueueName});
+ * - a group that declares single-active delivery has instead ONE queue,
+ *   `<group>.in` (see {@linkcode singleActiveQueueName}), bound to every
+ *   stream it consumes, with RabbitMQ's `x-single-active-consumer`: one
+ *   replica receives everything, the others stand by, and when the active one
+ *   goes away the broker hands the queue, its unacked messages included, to
+ *   the next. A delivery's stream is the exchange it was published to.
  *
  * @module
  */
@@ -41,6 +47,11 @@ export interface Delivery {
   readonly attempt: number;
   /** The queue this came from. */
   readonly queue: string;
+  /**
+   * The stream it was published to: the delivery's exchange, or, for a copy
+   * put back by {@linkcode Delivery.retry}, the {@linkcode STREAM_HEADER}.
+   */
+  readonly stream: string;
   /** Done: remove the message from its queue. */
   ack(): void;
   /**
@@ -108,6 +119,17 @@ export interface Transport {
     onDelivery: (delivery: Delivery) => void,
     options: SubscribeOptions,
   ): Promise<Subscription>;
+  /**
+   * Declares the group's single-active queue, `<group>.in`, binds it to every
+   * stream, and consumes it; only the oldest live consumer of the queue
+   * receives messages, the others take over in turn.
+   */
+  subscribeSingleActive(
+    streams: readonly string[],
+    group: string,
+    onDelivery: (delivery: Delivery) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription>;
   /** Closes; may be called twice and returns the same promise. */
   close(): Promise<void>;
 }
@@ -115,6 +137,11 @@ export interface Transport {
 /** The queue of one consumer group on one stream. */
 export function queueName(stream: string, group: string): string {
   return `${stream}.${group}`;
+}
+
+/** The one queue of a group with single-active delivery, fed by all its streams. */
+export function singleActiveQueueName(group: string): string {
+  return `${group}.in`;
 }
 
 /** The dead-letter queue of a queue. */
@@ -127,3 +154,16 @@ export const ATTEMPT_HEADER = "x-attempt";
 
 /** Header that carries the reason a message was dead-lettered. */
 export const DEATH_REASON_HEADER = "x-death-reason";
+
+/**
+ * Header that carries a message's stream on a copy put back by a retry, which
+ * goes through the default exchange and so no longer names its stream.
+ */
+export const STREAM_HEADER = "x-stream";
+
+/** The stream of a delivery: its exchange, else the header a retry set. */
+export function streamOf(exchange: string, headers: Readonly<Record<string, unknown>>): string {
+  if (exchange !== "") return exchange;
+  const stream = headers[STREAM_HEADER];
+  return typeof stream === "string" ? stream : "";
+}

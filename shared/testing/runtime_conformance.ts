@@ -1,7 +1,7 @@
 /**
  * The runtime's delivery behaviour, the same cases against every transport:
  * ack, retry then dead-letter, bad input, fan-out, competing consumers, a
- * consumer crash, graceful shutdown and a publish that waits for a queue.
+ * consumer crash, single-active replicas and their failover, graceful shutdown and a publish that waits for a queue.
  *
  * @module
  */
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { delay } from "../runtime/backoff.ts";
 import { type Config, loadConfig } from "../runtime/config.ts";
-import { defineConsumer, defineTicker, type MessageOf } from "../define_function.ts";
+import { defineConsumer, defineTicker, type MessageOf, type Replicas } from "../define_function.ts";
 import { PermanentError } from "../errors.ts";
 import { silentLogger } from "../logger.ts";
 import { type Connect, type FunctionRunner, runFunction } from "../runtime/run_function.ts";
@@ -33,7 +33,7 @@ export interface RuntimeHarness {
   publishRaw(stream: string, message: RawMessage): Promise<void>;
   /** Removes and returns a queue's ready messages with their `x-death-reason`. */
   drainQueue(queue: string): Promise<{ body: string; reason: string | undefined }[]>;
-  /** Deletes a consumer group's queues and their dead-letter queues. */
+  /** Deletes a consumer group's queues (its single-active one too) and their dead-letter queues. */
   deleteGroup(group: string, streams: readonly string[]): Promise<void>;
 }
 
@@ -64,6 +64,9 @@ function value(id: string, value: number): RawMessage {
 }
 
 type Handle = (message: MessageOf<typeof TEST_VALUES>) => Promise<void> | void;
+type BothHandle = (
+  message: MessageOf<typeof TEST_VALUES | typeof TEST_INPUT>,
+) => Promise<void> | void;
 
 function consumer(name: string, handle: Handle): LoadedFunction {
   return configureFunction(
@@ -71,6 +74,28 @@ function consumer(name: string, handle: Handle): LoadedFunction {
     defineConsumer({
       consumes: [TEST_VALUES],
       publishes: [],
+      setup: () => undefined,
+      handle: (message) => handle(message),
+    }),
+    {},
+  );
+}
+
+/** `<stream>:<id>`, checked against the schema the runtime decoded it with. */
+function label(message: MessageOf<typeof TEST_VALUES | typeof TEST_INPUT>): string {
+  const valid = message.stream === TEST_VALUES.name ? "value" in message.data : "n" in message.data;
+  assert.ok(valid, `message "${message.id}" decoded with the wrong schema`);
+  return `${message.stream}:${message.id}`;
+}
+
+/** A consumer of two streams whose replicas share them as `replicas` says. */
+function bothStreams(name: string, handle: BothHandle, replicas: Replicas): LoadedFunction {
+  return configureFunction(
+    name,
+    defineConsumer({
+      consumes: [TEST_VALUES, TEST_INPUT],
+      publishes: [],
+      replicas,
       setup: () => undefined,
       handle: (message) => handle(message),
     }),
@@ -91,8 +116,19 @@ export async function runtimeConformance(
     connect?: Connect,
     consumerGroup?: string,
   ): Promise<FunctionRunner> {
-    used.push(consumerGroup ?? name);
-    const runner = await runFunction(consumer(name, handle), { ...config, consumerGroup }, {
+    return await run(consumer(name, handle), connect, consumerGroup);
+  }
+  /** A replica of a single-active consumer of test/values and test/input. */
+  async function startSingle(name: string, handle: BothHandle, connect?: Connect) {
+    return await run(bothStreams(name, handle, "single-active"), connect);
+  }
+  async function run(
+    fn: LoadedFunction,
+    connect?: Connect,
+    consumerGroup?: string,
+  ): Promise<FunctionRunner> {
+    used.push(consumerGroup ?? fn.name);
+    const runner = await runFunction(fn, { ...config, consumerGroup }, {
       logger: silentLogger,
       connect: connect ?? harness.connection().connect,
     });
@@ -310,6 +346,37 @@ export async function runtimeConformance(
       runners.splice(runners.indexOf(crashed), 1);
       void crashed.close();
     });
+
+    await t.step(
+      "single-active replicas: one handles both streams, the next takes over its crash",
+      async () => {
+        const group = uniqueGroup("single");
+        const first = harness.connection();
+        const held: string[] = [];
+        const taken: string[] = [];
+        const crashed = await startSingle(group, (m) => {
+          held.push(label(m));
+          return new Promise(() => {}); // never finishes, like a process killed mid-work
+        }, first.connect);
+        await startSingle(group, (m) => void taken.push(label(m)));
+        const sent = [...ids("single", 15).map((id) => `test/values:${id}`)];
+        await publishValues(ids("single", 15));
+        for (const [n, id] of ids("single", 15).entries()) {
+          await harness.publishRaw(TEST_INPUT.name, envelope(id, { n }));
+          sent.push(`test/input:${id}`);
+        }
+        await waitFor("the active replica to hold its prefetch", () => held.length === 10);
+        await delay(100);
+        assert.equal(taken.length, 0, "the standby received nothing while the other was active");
+        first.crash();
+        await waitFor("the standby to get all 30", () => taken.length >= 30);
+        await delay(100);
+        assert.deepEqual(taken.toSorted(), sent.toSorted());
+        assert.equal(held.length, 10);
+        runners.splice(runners.indexOf(crashed), 1);
+        void crashed.close();
+      },
+    );
 
     await t.step("graceful shutdown finishes in-flight work and loses nothing", async () => {
       const group = uniqueGroup("shutdown");

@@ -27,8 +27,10 @@ import {
   DEATH_REASON_HEADER,
   type Delivery,
   queueName,
+  singleActiveQueueName,
   type Transport,
 } from "../runtime/transport.ts";
+import { singleActiveFailover, singleActiveRetry } from "./_single_active_cases.ts";
 
 /** A message taken off a queue by {@linkcode TransportHarness.drain}. */
 export interface DrainedMessage {
@@ -75,6 +77,14 @@ export async function transportConformance(
     ["two groups each get every message", (g) => fanOut(harness, g)],
     ["replicas of one group split the messages, none lost or doubled", (g) => compete(harness, g)],
     ["unsettled messages of a crashed consumer reach the next one", (g) => crash(harness, g)],
+    [
+      "a single-active group: one replica receives both streams, the next takes over its crash",
+      (g) => singleActiveFailover(harness, g("single")),
+    ],
+    [
+      "retry() in a single-active queue keeps the delivery's stream",
+      (g) => singleActiveRetry(harness, g("single-retry")),
+    ],
     ["close() twice returns the same promise, then publish() rejects", () => closeTwice(harness)],
   ];
   for (const [name, fn] of cases) {
@@ -86,6 +96,8 @@ export async function transportConformance(
         queues.add(queueName(stream, name));
         queues.add(deadLetterQueueName(queueName(stream, name)));
       }
+      queues.add(singleActiveQueueName(name));
+      queues.add(deadLetterQueueName(singleActiveQueueName(name)));
       return name;
     };
     await t.step(name, async () => {
