@@ -14,20 +14,26 @@
  * is dead-lettered as a conflict; a half with the same value (a redelivery)
  * is acked without a second row.
  *
+ * Its replicas are single-active: one queue, `metrics.in`, fed by both
+ * streams, delivers to one process at a time, so both halves of an
+ * observation reach the same process and one process writes the files; the
+ * others stand by without touching them (see {@linkcode MetricsReplica}).
+ *
  * @module
  */
 import { defineConsumer } from "../../shared/define_function.ts";
 import { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
-import { openMetricsState } from "./metrics_state.ts";
+import { MetricsReplica } from "./metrics_replica.ts";
 import { metricsSettings } from "./settings.ts";
 
 /** The metrics consumer. */
 export default defineConsumer({
   consumes: [FEATURES_Y_TRUE, PREDICTIONS_Y_PRED],
   publishes: [],
+  replicas: "single-active",
   settings: metricsSettings,
   sandbox: { writeDirs: ["logsDir"] },
-  setup: (ctx) => openMetricsState(ctx),
-  handle: (message, state) => state.handle(message),
-  close: (state) => state.close(),
+  setup: (ctx) => new MetricsReplica(ctx),
+  handle: (message, replica) => replica.handle(message),
+  close: (replica) => replica.close(),
 });

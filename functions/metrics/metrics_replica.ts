@@ -1,0 +1,94 @@
+/**
+ * One metrics process among its replicas. metrics declares single-active
+ * replicas: the broker delivers to one of them at a time, the others stand
+ * by. A standby must not touch `LOGS_DIR`: opening the store reads the CSV
+ * back, sets foreign and torn lines aside, rebuilds and compacts the journal,
+ * all on the files the active replica is writing. So the store is opened on
+ * the first delivery, which only the active replica receives, and under an
+ * exclusive lock on `metric_log.lock` beside the CSV, held until the process
+ * ends (the kernel drops it when the process dies, SIGKILL included). The
+ * delivery says whom the broker chose; the lock says the previous writer is
+ * gone: a replica whose connection was lost while it lived keeps the lock, so
+ * the next one waits instead of writing beside it.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type MetricsContext, type MetricsState, openMetricsState } from "./metrics_state.ts";
+import type { HalfMessage, OpenMetricsStateOptions } from "./metrics_state.ts";
+
+/** The lock file the active replica holds, in `LOGS_DIR`. */
+export const LOCK_FILE = "metric_log.lock";
+
+/** The metrics function's state: nothing until the first delivery, then the open store. */
+export class MetricsReplica {
+  readonly #ctx: MetricsContext;
+  readonly #options: OpenMetricsStateOptions;
+  #opening: Promise<MetricsState> | undefined;
+  #state: MetricsState | undefined;
+  #lock: Deno.FsFile | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** A standby: touches no file until {@linkcode MetricsReplica.handle} is first called. */
+  constructor(ctx: MetricsContext, options: OpenMetricsStateOptions = {}) {
+    this.#ctx = ctx;
+    this.#options = options;
+    ctx.logger.info("standing by: the store opens on the first delivery", {
+      logsDir: ctx.config.logsDir,
+    });
+  }
+
+  /** Whether this replica holds the lock and has opened the store. */
+  get active(): boolean {
+    return this.#state !== undefined;
+  }
+
+  /** Handles a message; the first one opens the store, under the lock. */
+  handle(message: HalfMessage): Promise<void> {
+    if (this.#state !== undefined) return this.#state.handle(message);
+    if (this.#closing !== undefined) {
+      return Promise.reject(new Error("Cannot handle a message: metrics is closing"));
+    }
+    this.#opening ??= this.#open().catch((error) => {
+      // The next delivery tries again (a full disk, say).
+      this.#opening = undefined;
+      throw error;
+    });
+    return this.#opening.then((state) => state.handle(message));
+  }
+
+  /** Closes the store, if open, then releases the lock; the same promise every call. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #open(): Promise<MetricsState> {
+    const { logger, config } = this.#ctx;
+    const path = join(config.logsDir, LOCK_FILE);
+    if (this.#lock === undefined) {
+      const lock = await Deno.open(path, { create: true, write: true });
+      logger.info("active: taking the metric log's lock", { path });
+      try {
+        await lock.lock(true);
+      } catch (error) {
+        lock.close();
+        throw error;
+      }
+      this.#lock = lock;
+    }
+    const state = await openMetricsState(this.#ctx, this.#options);
+    this.#state = state;
+    return state;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      const state = await this.#opening?.catch(() => undefined);
+      await state?.close();
+    } finally {
+      // Closing the file releases its lock.
+      this.#lock?.close();
+    }
+  }
+}

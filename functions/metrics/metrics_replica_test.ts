@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fakeContext } from "../../shared/testing/fake_context.ts";
+import { delay } from "../../shared/runtime/backoff.ts";
+import { prediction, track, truth } from "../_testing/metric_messages.ts";
+import { CSV_HEADER } from "./metric_store.ts";
+import { LOCK_FILE, MetricsReplica } from "./metrics_replica.ts";
+import { metricsSettings } from "./settings.ts";
+
+function context(logsDir: string) {
+  return fakeContext(metricsSettings, {
+    name: "metrics",
+    env: { LOGS_DIR: logsDir, METRICS_FLUSH_MS: "0" },
+    now: Date.now,
+  });
+}
+
+async function listing(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for await (const entry of Deno.readDir(dir)) {
+    files[entry.name] = await Deno.readTextFile(join(dir, entry.name));
+  }
+  return files;
+}
+
+Deno.test("MetricsReplica touches no file until its first delivery", async () => {
+  const logsDir = await Deno.makeTempDir({ prefix: "metrics_replica_test_" });
+  const csv = join(logsDir, "metric_log.csv");
+  // The active replica's files, with a torn last line a standby must not repair.
+  await Deno.writeTextFile(csv, `${CSV_HEADER}\n1a,151,140.25,10.75\n2b,15`);
+  const before = await listing(logsDir);
+  const replica = new MetricsReplica(context(logsDir));
+  try {
+    await delay(50);
+    assert.equal(replica.active, false);
+    assert.deepEqual(await listing(logsDir), before);
+    await replica.handle(truth("3c", 100));
+    assert.equal(replica.active, true);
+    const after = await listing(logsDir);
+    assert.deepEqual(Object.keys(after).sort(), [
+      "metric_halves.jsonl",
+      "metric_log.csv",
+      "metric_log.csv.rejected",
+      LOCK_FILE,
+      "metric_orphans.csv",
+    ]);
+    assert.equal(after["metric_log.csv"], `${CSV_HEADER}\n1a,151,140.25,10.75\n`);
+  } finally {
+    await replica.close();
+    await Deno.remove(logsDir, { recursive: true });
+  }
+});
+
+Deno.test("MetricsReplica waits for the lock while another replica holds it", async () => {
+  const logsDir = await Deno.makeTempDir({ prefix: "metrics_replica_test_" });
+  const first = new MetricsReplica(context(logsDir));
+  const second = new MetricsReplica(context(logsDir));
+  try {
+    await first.handle(truth("4d", 151));
+    const waiting = second.handle(prediction("4d", 140.25));
+    const progress = track(waiting);
+    // Long enough for the second to open the store, were the lock not held.
+    await delay(300);
+    assert.equal(progress.state, "pending");
+    assert.equal(second.active, false);
+    await first.close();
+    await waiting;
+    // The second read the first's journal back: the pair became one row.
+    assert.equal(
+      await Deno.readTextFile(join(logsDir, "metric_log.csv")),
+      `${CSV_HEADER}\n4d,151,140.25,10.75\n`,
+    );
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+    await Deno.remove(logsDir, { recursive: true });
+  }
+});
