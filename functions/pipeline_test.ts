@@ -102,10 +102,8 @@ Deno.test("the pipeline on the embedded broker turns N observations into N corre
       [
         ["features/X.model", 0, 0],
         ["features/X.model.dead", 0, 0],
-        ["features/Y_true.metrics", 0, 0],
-        ["features/Y_true.metrics.dead", 0, 0],
-        ["predictions/Y_pred.metrics", 0, 0],
-        ["predictions/Y_pred.metrics.dead", 0, 0],
+        ["metrics.in", 0, 0],
+        ["metrics.in.dead", 0, 0],
       ].toSorted(),
     );
   } finally {
@@ -156,11 +154,9 @@ Deno.test("the pipeline on RabbitMQ, one process per function, turns N observati
       [
         ["features/X.model", 0],
         ["features/X.model.dead", 0],
-        ["features/Y_true.metrics", 0],
-        ["features/Y_true.metrics.dead", 0],
-        ["predictions/Y_pred.metrics", 0],
-        ["predictions/Y_pred.metrics.dead", 0],
-      ],
+        ["metrics.in", 0],
+        ["metrics.in.dead", 0],
+      ].toSorted(),
     );
     const exchanges = (await listExchanges(node.nodeName)).map((e) => e.name);
     for (const { name } of STREAMS) assert.ok(exchanges.includes(name), `exchange ${name}`);
