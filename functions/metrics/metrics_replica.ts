@@ -14,6 +14,7 @@
  * @module
  */
 import { join } from "node:path";
+import { backoffDelay, delay } from "../../shared/runtime/backoff.ts";
 import { type MetricsContext, type MetricsState, openMetricsState } from "./metrics_state.ts";
 import type { HalfMessage, OpenMetricsStateOptions } from "./metrics_state.ts";
 
@@ -49,11 +50,7 @@ export class MetricsReplica {
     if (this.#closing !== undefined) {
       return Promise.reject(new Error("Cannot handle a message: metrics is closing"));
     }
-    this.#opening ??= this.#open().catch((error) => {
-      // The next delivery tries again (a full disk, say).
-      this.#opening = undefined;
-      throw error;
-    });
+    this.#opening ??= this.#openUntilOpen();
     return this.#opening.then((state) => state.handle(message));
   }
 
@@ -63,10 +60,34 @@ export class MetricsReplica {
     return this.#closing;
   }
 
+  /**
+   * The disk's failures are not the messages': a failed open (a full or
+   * read-only disk) pauses the function and is tried again with backoff while
+   * the deliveries wait unacked, so none uses up an attempt.
+   */
+  async #openUntilOpen(): Promise<MetricsState> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        const state = await this.#open();
+        if (attempt > 1) this.#ctx.resume();
+        return state;
+      } catch (error) {
+        if (this.#ctx.signal.aborted) throw error;
+        const reason = `Cannot open the metric log in "${this.#ctx.config.logsDir}": ${
+          error instanceof Error ? error.message : String(error)
+        }`;
+        this.#ctx.logger.error("store open failed", { reason });
+        this.#ctx.pause(reason);
+        await delay(backoffDelay(attempt, this.#options.retry), this.#ctx.signal).catch(() => {});
+      }
+    }
+  }
+
   async #open(): Promise<MetricsState> {
     const { logger, config } = this.#ctx;
     const path = join(config.logsDir, LOCK_FILE);
     if (this.#lock === undefined) {
+      await Deno.mkdir(config.logsDir, { recursive: true });
       const lock = await Deno.open(path, { create: true, write: true });
       logger.info("active: taking the metric log's lock", { path });
       try {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fakeContext } from "../../shared/testing/fake_context.ts";
 import { delay } from "../../shared/runtime/backoff.ts";
+import { waitFor } from "../../shared/testing/wait_for.ts";
 import { prediction, track, truth } from "../_testing/metric_messages.ts";
 import { CSV_HEADER } from "./metric_store.ts";
 import { LOCK_FILE, MetricsReplica } from "./metrics_replica.ts";
@@ -52,7 +53,9 @@ Deno.test("MetricsReplica touches no file until its first delivery", async () =>
 });
 
 Deno.test("MetricsReplica waits for the lock while another replica holds it", async () => {
-  const logsDir = await Deno.makeTempDir({ prefix: "metrics_replica_test_" });
+  const base = await Deno.makeTempDir({ prefix: "metrics_replica_test_" });
+  // Not there yet: the first to become active creates it, as the store did at start.
+  const logsDir = join(base, "logs");
   const first = new MetricsReplica(context(logsDir));
   const second = new MetricsReplica(context(logsDir));
   try {
@@ -72,6 +75,29 @@ Deno.test("MetricsReplica waits for the lock while another replica holds it", as
     );
   } finally {
     await Promise.all([first.close(), second.close()]);
-    await Deno.remove(logsDir, { recursive: true });
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("MetricsReplica pauses while it cannot open the store, and no delivery fails", async () => {
+  const base = await Deno.makeTempDir({ prefix: "metrics_replica_test_" });
+  const logsDir = join(base, "logs");
+  // A file where the folder should be: every open fails until it is moved away.
+  await Deno.writeTextFile(logsDir, "in the way");
+  const ctx = context(logsDir);
+  const replica = new MetricsReplica(ctx, { retry: { initialMs: 10, maxMs: 20 } });
+  try {
+    const handled = replica.handle(truth("5e", 151));
+    const progress = track(handled);
+    await waitFor("the pause", () => ctx.paused !== undefined);
+    assert.match(ctx.paused!, /^Cannot open the metric log in ".*logs": /);
+    assert.equal(progress.state, "pending");
+    await Deno.remove(logsDir);
+    await handled;
+    assert.equal(ctx.paused, undefined);
+    assert.equal(replica.active, true);
+  } finally {
+    await replica.close();
+    await Deno.remove(base, { recursive: true });
   }
 });
