@@ -249,6 +249,10 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
       assert.ok(tag !== undefined && tag !== "latest", `${name}: image "${service.image}"`);
       assert.equal(service.container_name, undefined, `${name} has a container_name`);
     }
+    // --scale model=3 and --scale metrics=2 need no host port to share.
+    for (const name of ["features", "model", "metrics"]) {
+      assert.equal(services[name]?.ports, undefined, `${name} publishes a host port`);
+    }
   });
 
   const amqpUrl = () =>
