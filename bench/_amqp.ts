@@ -10,14 +10,18 @@ import { Buffer } from "node:buffer";
 import { type ConfirmChannel, connect } from "amqplib";
 import { DEFAULT_DELIVERY_LIMIT, queueArguments } from "../shared/amqp/amqp_transport.ts";
 import { STREAMS } from "../functions/_streams.ts";
-import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
+import {
+  deadLetterQueueName,
+  queueName,
+  singleActiveQueueName,
+} from "../shared/runtime/transport.ts";
 import type { OutgoingMessage } from "../shared/runtime/transport.ts";
 
 /** The queues the four functions declare. */
 export const PIPELINE_QUEUES: readonly string[] = [
   queueName("features/X", "model"),
-  queueName("features/Y_true", "metrics"),
-  queueName("predictions/Y_pred", "metrics"),
+  // metrics' replicas are single-active: one queue fed by both its streams.
+  singleActiveQueueName("metrics"),
 ].flatMap((queue) => [queue, deadLetterQueueName(queue)]);
 
 /** The arguments of a group's quorum queue, exactly as the transport declares it. */
