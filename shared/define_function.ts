@@ -136,6 +136,13 @@ export interface ConsumerFunction<
    * @default "competing"
    */
   readonly replicas?: Replicas;
+  /**
+   * With single-active replicas: told that the connection to the broker was
+   * lost, so another replica may be the active one by now and gets the
+   * messages this one held unacked. Drop what only the active replica may
+   * hold (open files, locks); the next delivery means it is active again.
+   */
+  deactivate?(state: State, ctx: Context<Out, SettingValues<S>>): Promise<void> | void;
   /** Handles one message; settles (ack) when the returned promise resolves. */
   handle(
     message: MessageOf<In>,

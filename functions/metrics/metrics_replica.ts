@@ -28,6 +28,7 @@ export class MetricsReplica {
   #opening: Promise<MetricsState> | undefined;
   #state: MetricsState | undefined;
   #lock: Deno.FsFile | undefined;
+  #deactivating: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   /** A standby: touches no file until {@linkcode MetricsReplica.handle} is first called. */
@@ -50,8 +51,32 @@ export class MetricsReplica {
     if (this.#closing !== undefined) {
       return Promise.reject(new Error("Cannot handle a message: metrics is closing"));
     }
-    this.#opening ??= this.#openUntilOpen();
+    this.#opening ??= (this.#deactivating ?? Promise.resolve()).then(() => this.#openUntilOpen());
     return this.#opening.then((state) => state.handle(message));
+  }
+
+  /**
+   * The connection was lost: another replica may be active by now. Closes the
+   * store (its commit in progress finishes) and releases the lock, so the
+   * next active replica reads back everything this one wrote; a later
+   * delivery opens it again, under the lock.
+   */
+  deactivate(): Promise<void> {
+    const opening = this.#opening;
+    if (opening === undefined || this.#closing !== undefined) return Promise.resolve();
+    this.#ctx.logger.warn("standing by: connection lost, closing the store and its lock");
+    this.#state = undefined;
+    this.#opening = undefined;
+    const previous = this.#deactivating ?? Promise.resolve();
+    this.#deactivating = previous.then(async () => {
+      try {
+        await (await opening.catch(() => undefined))?.close();
+      } finally {
+        this.#lock?.close();
+        this.#lock = undefined;
+      }
+    });
+    return this.#deactivating;
   }
 
   /** Closes the store, if open, then releases the lock; the same promise every call. */
@@ -105,6 +130,7 @@ export class MetricsReplica {
 
   async #close(): Promise<void> {
     try {
+      await this.#deactivating?.catch(() => {});
       const state = await this.#opening?.catch(() => undefined);
       await state?.close();
     } finally {

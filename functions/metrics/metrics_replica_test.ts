@@ -101,3 +101,29 @@ Deno.test("MetricsReplica pauses while it cannot open the store, and no delivery
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("MetricsReplica.deactivate() releases the lock; its next delivery waits for it again", async () => {
+  const logsDir = await Deno.makeTempDir({ prefix: "metrics_replica_test_" });
+  const first = new MetricsReplica(context(logsDir));
+  const second = new MetricsReplica(context(logsDir));
+  try {
+    await first.handle(truth("6f", 151));
+    const taken = track(second.handle(prediction("6f", 140.25)));
+    await first.deactivate();
+    assert.equal(first.active, false);
+    await waitFor("the second to open the store", () => taken.state === "resolved");
+    // Active again on its next delivery, once the second lets go.
+    const again = track(first.handle(truth("7a", 100)));
+    await delay(300);
+    assert.equal(again.state, "pending");
+    await second.close();
+    await waitFor("the first to take the lock back", () => again.state === "resolved");
+    assert.equal(
+      await Deno.readTextFile(join(logsDir, "metric_log.csv")),
+      `${CSV_HEADER}\n6f,151,140.25,10.75\n`,
+    );
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+    await Deno.remove(logsDir, { recursive: true });
+  }
+});

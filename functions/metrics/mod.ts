@@ -35,5 +35,6 @@ export default defineConsumer({
   sandbox: { writeDirs: ["logsDir"] },
   setup: (ctx) => new MetricsReplica(ctx),
   handle: (message, replica) => replica.handle(message),
+  deactivate: (replica) => replica.deactivate(),
   close: (replica) => replica.close(),
 });

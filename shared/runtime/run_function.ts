@@ -111,6 +111,8 @@ async function startFunction(
   });
   done.catch(() => {});
 
+  // Set once the state exists: a single-active function drops what it holds.
+  let connectionLost = () => {};
   const usesBroker = fn.publishes.length > 0 || fn.kind === "consumer";
   const transport = usesBroker ? await openTransport() : undefined;
   if (transport?.state === "connected") health.connection("connected");
@@ -135,6 +137,14 @@ async function startFunction(
   });
   const state = await fn.setup(ctx);
   Object.assign(routes, fn.routes?.(state, ctx));
+  if (fn.kind === "consumer" && fn.replicas === "single-active" && fn.deactivate !== undefined) {
+    const deactivate = fn.deactivate.bind(fn);
+    connectionLost = () => {
+      Promise.resolve().then(() => deactivate(state, ctx)).catch((error) => {
+        logger.error("function deactivate failed", { error });
+      });
+    };
+  }
   let ticking: Promise<void> = Promise.resolve();
   if (fn.kind === "consumer") {
     const parts = {
@@ -215,6 +225,7 @@ async function startFunction(
       .map((stream) => stream.name);
     return await options.connect({
       state: (next) => {
+        if (next === "disconnected") connectionLost();
         health.connection(next);
         metrics.connected.set(next === "connected" ? 1 : 0);
         if (next !== "connected" && !stopping.signal.aborted) {
