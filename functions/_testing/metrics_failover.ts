@@ -2,7 +2,9 @@
  * Two metrics replicas on the pipeline as processes: the active one is killed
  * with SIGKILL mid-stream, the standby takes over; every confirmed observation
  * must be exactly one correct row, and the time until rows resume is measured
- * from the kill to the standby's first "row written" line.
+ * from the kill to the standby's first "row written" line. A second case cuts
+ * every connection of the vhost instead: both replicas reconnect, the broker
+ * picks either, and the former active one must have let go of the files.
  *
  * @module
  */
@@ -57,6 +59,54 @@ export async function metricsFailover(
     return `metrics(failover): N=${options.n} rows=${check.rows} lost=${check.lost} ` +
       `duplicated=${check.duplicated} wrong=${check.wrong} dead_lettered=${deadLettered} ` +
       `rows_at_kill=${rowsAtKill} resume_ms=${resumed} target_ms=${options.targetMs} ${verdict}`;
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Runs `n` observations unthrottled and closes every connection after `closeAfterRows` rows. */
+export async function metricsConnectionLoss(
+  node: RabbitNode,
+  options: { n: number; closeAfterRows: number },
+): Promise<string> {
+  const stack = await JoinStack.open(node, "metrics-connection-loss");
+  try {
+    await stack.start("model");
+    const replicas = [await stack.start("metrics"), await stack.start("metrics")];
+    await stack.source(options.n);
+    await waitFor(`${options.closeAfterRows} rows`, async () => {
+      return await stack.rows() >= options.closeAfterRows;
+    }, { timeoutMs: 120_000, intervalMs: 20 });
+    await node.ctl("close_all_connections", "-p", stack.vhost, "test");
+    const check = await stack.allRows();
+    assert.equal(stack.confirmed(), options.n, "the source confirmed every observation");
+    assert.deepEqual(
+      { rows: check.rows, lost: check.lost, duplicated: check.duplicated, wrong: check.wrong },
+      { rows: options.n, lost: 0, duplicated: 0, wrong: 0 },
+      check.problems.join("\n"),
+    );
+    const deadLettered = await stack.deadLettered();
+    assert.equal(deadLettered, 0);
+    const deactivated = replicas.filter((p) =>
+      p.logs.some((r) => String(r.event).startsWith("standing by: connection lost"))
+    );
+    assert.equal(deactivated.length, 1, "the active replica let go of the files");
+    // From the moment the active replica let go to the next row written by either.
+    const lost = firstTime(
+      deactivated[0]!,
+      "standing by: connection lost, closing the store and its lock",
+    )!;
+    const rowsAfter = (p: FunctionProcess) =>
+      p.logs.filter((r) => r.event === "row written" && Date.parse(String(r.time)) > lost)
+        .map((r) => Date.parse(String(r.time)));
+    const resumed = Math.min(...replicas.flatMap(rowsAfter)) - lost;
+    const writers = replicas.filter((p) => rowsAfter(p).length > 0).length;
+    assert.ok(writers > 0, "rows came after the connections were closed");
+    return `metrics(connection loss): N=${options.n} rows=${check.rows} lost=${check.lost} ` +
+      `duplicated=${check.duplicated} wrong=${check.wrong} dead_lettered=${deadLettered} ` +
+      `rows_after_close=${
+        replicas.flatMap(rowsAfter).length
+      } resume_ms=${resumed} writers_after=${writers}`;
   } finally {
     await stack.close();
   }
