@@ -14,7 +14,11 @@ const STREAM_NAMES = STREAMS.map((stream) =>
 import { readProcessMemory } from "../shared/testing/process_memory.ts";
 import { listQueues } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
-import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
+import {
+  deadLetterQueueName,
+  queueName,
+  singleActiveQueueName,
+} from "../shared/runtime/transport.ts";
 import type { DeadLetter } from "./_testing/bad_input_broker.ts";
 import { badFeatureCases, features, HUGE_FEATURES } from "./_testing/bad_input_cases.ts";
 import { rawStatus, sample, scrape, type Stack, withStack } from "./_testing/bad_input_stack.ts";
@@ -47,6 +51,9 @@ function sortedDead(dead: Pick<DeadLetter, "reason" | "body">[]): string[] {
 }
 
 /** Dead letters as `[id, reason]`, for bodies that are valid JSON envelopes. */
+/** metrics' replicas are single-active: one dead-letter queue for both its streams. */
+const METRICS_DEAD = deadLetterQueueName(singleActiveQueueName("metrics"));
+
 function deadIds(dead: DeadLetter[]): [string, string][] {
   return dead.map((d): [string, string] => [JSON.parse(d.body).id, d.reason]).toSorted();
 }
@@ -114,13 +121,14 @@ Deno.test("model and metrics dead-letter every bad message with its exact reason
     };
     const checked = { "features/Y_true": 0, "predictions/Y_pred": 0 };
     // Checks the dead letters added since the last check, so one wrong reason fails one step.
+    // Both streams share metrics' dead-letter queue: its letters so far, then this stream's new ones.
     const checkDead = async (stream: keyof typeof dead) => {
-      const queue = deadLetterQueueName(queueName(stream, "metrics"));
-      const taken = deadIds(await broker.takeDead(queue, dead[stream].length));
+      const total = dead["features/Y_true"].length + dead["predictions/Y_pred"].length;
+      const taken = deadIds(await broker.takeDead(METRICS_DEAD, total));
       const fresh = dead[stream].slice(checked[stream]);
       checked[stream] = dead[stream].length;
-      const ids = new Set(fresh.map(([id]) => id));
-      assert.deepEqual(taken.filter(([id]) => ids.has(id)), fresh.toSorted());
+      const pairs = new Set(fresh.map((pair) => JSON.stringify(pair)));
+      assert.deepEqual(taken.filter((pair) => pairs.has(JSON.stringify(pair))), fresh.toSorted());
     };
 
     await t.step("out-of-bounds values are dead-lettered as invalid", async () => {
@@ -228,14 +236,12 @@ Deno.test("model and metrics dead-letter every bad message with its exact reason
           ].map((series) => sample(metricsText, series)),
           [1, 1, 2, 1, undefined],
         );
-        for (const stream of ["features/Y_true", "predictions/Y_pred"] as const) {
-          const queue = deadLetterQueueName(queueName(stream, "metrics"));
-          const taken = await broker.takeDead(queue, dead[stream].length);
-          assert.deepEqual(
-            deadIds(taken).map(([id]) => id),
-            dead[stream].map(([id]) => id).toSorted(),
-          );
-        }
+        const both = [...dead["features/Y_true"], ...dead["predictions/Y_pred"]];
+        const taken = await broker.takeDead(METRICS_DEAD, both.length);
+        assert.deepEqual(
+          deadIds(taken).map(([id]) => id).toSorted(),
+          both.map(([id]) => id).toSorted(),
+        );
         const csv = await csvOnce(stack, rows.length);
         assert.deepEqual([csv[0], ...csv.slice(1).toSorted()], [HEADER, ...rows.toSorted()]);
         const queues = await listQueues(stack.node.nodeName);
@@ -320,10 +326,13 @@ Deno.test("ids are never paths: ../../etc/passwd, a/b and a line break are dead-
     await stack.broker.publishEnvelope("features/X", "p-ok", features(1));
     await stack.broker.publishEnvelope("features/Y_true", "p-ok", { y_true: 7 });
     for (const stream of STREAM_NAMES) {
-      const queue = deadLetterQueueName(queueName(stream, group[stream]));
+      const metrics = group[stream] === "metrics";
+      const queue = metrics ? METRICS_DEAD : deadLetterQueueName(queueName(stream, group[stream]));
+      const reason = `Cannot parse message "${stream}": ${PATTERN}`;
+      const taken = await stack.broker.takeDead(queue, (metrics ? 2 : 1) * ids.length);
       assert.deepEqual(
-        deadIds(await stack.broker.takeDead(queue, ids.length)),
-        ids.map((id) => [id, `Cannot parse message "${stream}": ${PATTERN}`]).toSorted(),
+        deadIds(taken).filter(([, why]) => why === reason),
+        ids.map((id) => [id, reason]).toSorted(),
         queue,
       );
     }
@@ -332,6 +341,7 @@ Deno.test("ids are never paths: ../../etc/passwd, a/b and a line break are dead-
     assert.deepEqual(inLogsDir.toSorted(), [
       "metric_halves.jsonl",
       "metric_log.csv",
+      "metric_log.lock",
       "metric_orphans.csv",
     ]);
     const before = new Set(logsBefore.map((e) => e.name));
@@ -357,8 +367,7 @@ Deno.test("metrics refuses bodies of several MB unread: the broker dead-letters 
     }
     await broker.publishEnvelope("features/Y_true", "mb-ok", { y_true: 7 });
     await broker.publishEnvelope("predictions/Y_pred", "mb-ok", prediction(9));
-    const queue = deadLetterQueueName(queueName("features/Y_true", "metrics"));
-    const dead = await broker.takeDead(queue, count);
+    const dead = await broker.takeDead(METRICS_DEAD, count);
     assert.deepEqual(await csvOnce(stack, 1), [HEADER, row("mb-ok", 7, 9)]);
     const after = await readProcessMemory(pid);
     const mb = (n: number) => (n / 1e6).toFixed(0);
