@@ -33,7 +33,7 @@ function row(id: string, yTrue: number, yPred: number): string {
 }
 
 function prediction(yPred: number) {
-  return { y_pred: yPred, model: { name: "test", version: "1" } };
+  return { y_pred: yPred, model: { name: "linear", version: "1" } };
 }
 
 /** The CSV's lines, once it holds `rows` data rows. */

@@ -137,7 +137,7 @@ export async function strayHalves(
     for (let i = 0; i < options.strays; i++) {
       await broker.publishEnvelope("predictions/Y_pred", `stray-${i}`, {
         y_pred: i,
-        model: { name: "stray", version: "1" },
+        model: { name: "linear", version: "1" },
       });
     }
     const published = Date.now();
