@@ -158,6 +158,15 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
   }
 });
 
+/** "event×count" of every log line above debug, for a failure's report. */
+function eventCounts(logs: readonly { level?: string; event?: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const { level, event } of logs) {
+    if (level !== "debug") counts.set(`${event}`, (counts.get(`${event}`) ?? 0) + 1);
+  }
+  return [...counts].map(([event, count]) => `${event}×${count}`).join(", ");
+}
+
 Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a leader node is killed and another stopped", async () => {
   const cluster = await startRabbitCluster();
   const logsDir = `./logs/faults-cluster-${Deno.pid}-${Date.now()}`;
@@ -174,7 +183,10 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
   const losses: { what: string; at: number; until: number }[] = [];
   try {
     await pipeline.start("model");
-    await pipeline.start("metrics");
+    // The default TTL: a node's restart here (10-15 s) stalls one stream while
+    // the other flows, and 2 s would evict a waiting half MAX_ATTEMPTS times
+    // and dead-letter good pairs (seed 3 with 2 s: 576 pairs).
+    await pipeline.start("metrics", { METRICS_PENDING_TTL_MS: "30000" });
     await pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
     const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
 
@@ -219,7 +231,13 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
     await waitFor("every confirmed observation to have its row", async () => {
       check = checkMetricLog(await readCsv(csvPath), expected);
       return check.lost === 0;
-    }, { timeoutMs: 120_000, intervalMs: 200 });
+    }, { timeoutMs: 120_000, intervalMs: 200 }).catch(async (error) => {
+      // What was left where, for the one reading the failure.
+      console.log(`  lost=${check?.lost} rows=${check?.rows}`);
+      for (const q of await cluster.quorumQueues()) console.log(`  ${q.name}: ${q.messages}`);
+      for (const run of pipeline.runs) console.log(`  ${run.name}: ${eventCounts(run.logs)}`);
+      throw error;
+    });
     await waitFor("the queues to drain", async () => {
       const queues = await cluster.quorumQueues();
       return queues.filter((q) => !q.name.endsWith(".dead")).every((q) => q.messages === 0);
