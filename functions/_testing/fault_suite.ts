@@ -182,7 +182,17 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
   const nodeNamed = (name: string) => cluster.nodes.find((node) => node.nodeName === name)!;
   const losses: { what: string; at: number; until: number; rows: number }[] = [];
   try {
+    // model declares its queue; its leader is read before the stream starts
+    // (rabbitmqctl takes seconds), so that the kill comes early and the killed
+    // node is back (a start takes 5-15 s here) while rows are still being
+    // written, for the second node's stop.
     await pipeline.start("model");
+    await waitFor(
+      `${queue} to exist`,
+      async () => (await cluster.quorumQueues()).some((q) => q.name === queue),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const killed = nodeNamed(await leaderOf());
     // The default TTL: a node's restart here (10-15 s) stalls one stream while
     // the other flows, and 2 s would evict a waiting half MAX_ATTEMPTS times
     // and dead-letter good pairs (seed 3 with 2 s: 576 pairs).
@@ -190,15 +200,6 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
     await pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
     const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
 
-    // Early, so that the killed node is back (a start takes 5-15 s here)
-    // while rows are still being written, for the second node's stop. The
-    // leader is read first: rabbitmqctl itself takes a few seconds.
-    await waitFor(
-      `${queue} to exist`,
-      async () => (await cluster.quorumQueues()).some((q) => q.name === queue),
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-    const killed = nodeNamed(await leaderOf());
     const share = 0.03 + random() * 0.05;
     await waitFor(`${Math.round(share * 100)}% of rows`, async () => await rows() >= share * N, {
       timeoutMs: 120_000,
@@ -212,10 +213,19 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
     losses.push({ what: "kill", at: killedAt, until: Date.now(), rows: rowsAtKill });
     console.log(`  ${killed.nodeName} back at ${await rows()} rows`);
 
-    await delay(1000 + Math.round(random() * 1000));
-    // The new leader, elected while the first was down: a second node.
+    // The new leader, elected while the first was down: a second node. As in a
+    // rolling restart, it stops once no queue needs it for its majority, that
+    // is once the killed node's replicas have caught up.
     const leader = nodeNamed(await leaderOf());
     const stopped = leader === killed ? cluster.nodes.find((node) => node !== killed)! : leader;
+    await waitFor(`${stopped.nodeName} to be no queue's last majority`, async () => {
+      try {
+        await stopped.queues("check_if_node_is_quorum_critical");
+        return true;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 60_000, intervalMs: 200 });
     const rowsAtStop = await rows();
     console.log(
       `  stop ${stopped.nodeName} (${stopped === leader ? "leads" : "follows"} ${queue}) ` +

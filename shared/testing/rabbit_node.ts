@@ -42,6 +42,8 @@ export interface RabbitNode {
   thaw(): Promise<void>;
   /** Runs `rabbitmqctl -n <node> <args>` and returns its stdout. */
   ctl(...args: string[]): Promise<string>;
+  /** Runs `rabbitmq-queues -n <node> <args>` (quorum queue tools) and returns its stdout. */
+  queues(...args: string[]): Promise<string>;
   /** The PID of the node's Erlang VM, from its PID file. */
   pid(): Promise<number>;
   /** Kills the node (by its PID: its data is thrown away) and deletes its folder; may be called twice. */
@@ -82,6 +84,7 @@ export interface ExchangeInfo {
 
 const SERVER = "/usr/sbin/rabbitmq-server";
 const CTL = "/usr/sbin/rabbitmqctl";
+const QUEUES = "/usr/sbin/rabbitmq-queues";
 let started = 0;
 
 /** Starts a private node (about 5 s) and waits until it takes connections. */
@@ -128,6 +131,7 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
     freeze: () => signal(`${dir}/pid`, "SIGSTOP"),
     thaw: () => signal(`${dir}/pid`, "SIGCONT"),
     ctl,
+    queues: (...args) => run(QUEUES, ["-n", nodeName, ...args], ctlEnv),
     pid: async () => Number((await Deno.readTextFile(`${dir}/pid`)).trim()),
     close: () => {
       closing ??= (async () => {
