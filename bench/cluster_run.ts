@@ -1,6 +1,7 @@
 /**
- * Stage 8: the pipeline on a private 3-node cluster against the single node,
- * in the same run and in turns: the same processes, the same N, every queue
+ * Stage 9: the pipeline on a private 3-node cluster against the single node,
+ * in the same run and in turns: the same processes (plot left out: it uses
+ * no broker), the same N, every queue
  * replicated three times (Raft) instead of once. The ratio is the cost of
  * replication on this machine, where the three nodes share its cores.
  *
@@ -28,8 +29,9 @@ export async function compareCluster(
   const single: PipelineRunResult[] = [], replicated: PipelineRunResult[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
-      single.push(await runPipeline(singleUrl, observations));
-      replicated.push(await runPipeline(cluster.url, observations));
+      // Without plot: it uses no broker, and the comparison is the broker's.
+      single.push(await runPipeline(singleUrl, observations, { plot: false }));
+      replicated.push(await runPipeline(cluster.url, observations, { plot: false }));
     }
   } finally {
     await cluster.close();

@@ -1,5 +1,5 @@
 /**
- * Stage 9: cold start, per function: from spawning the process (its
+ * Stage 10: cold start, per function: from spawning the process (its
  * dependencies already cached by `deno install`) to its first message
  * handled, as a scale-from-zero pays it. The work waits before the start:
  * model's and metrics' queues hold a message, features publishes its first
