@@ -193,10 +193,7 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
       { timeoutMs: 60_000, intervalMs: 200 },
     );
     const killed = nodeNamed(await leaderOf());
-    // The default TTL: a node's restart here (10-15 s) stalls one stream while
-    // the other flows, and 2 s would evict a waiting half MAX_ATTEMPTS times
-    // and dead-letter good pairs (seed 3 with 2 s: 576 pairs).
-    await pipeline.start("metrics", { METRICS_PENDING_TTL_MS: "30000" });
+    await pipeline.start("metrics");
     await pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
     const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
 
