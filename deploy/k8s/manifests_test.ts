@@ -171,9 +171,8 @@ Deno.test("deploy/k8s manifests agree with the functions, compose, the runtime a
       const c = container(name);
       assert.deepEqual(c.ports, [{ name: "health", containerPort: defaults.httpPort }]);
       assert.ok(!c.env.some((e: Doc) => e.name === "HTTP_PORT"));
-      for (const probe of [c.livenessProbe, c.readinessProbe]) {
-        assert.deepEqual(probe.httpGet, { path: "/healthz", port: "health" });
-      }
+      assert.deepEqual(c.livenessProbe.httpGet, { path: "/livez", port: "health" });
+      assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "health" });
       assert.equal(pod.metadata.annotations["prometheus.io/port"], String(defaults.httpPort));
       assert.equal(pod.metadata.annotations["prometheus.io/path"], "/metrics");
       assert.ok(pod.spec.terminationGracePeriodSeconds * 1000 > defaults.shutdownTimeoutMs);
