@@ -29,9 +29,9 @@ export function pipelineQueueArguments(queue: string): Record<string, unknown> {
   return queueArguments(queue, DEFAULT_DELIVERY_LIMIT);
 }
 
-/** Deletes the pipeline's queues (if any), so the next stage starts empty. */
+/** Deletes the pipeline's queues (if any), so the next stage starts empty; on a cluster, through its first node. */
 export async function deletePipelineQueues(url: string): Promise<void> {
-  const connection = await connect(url);
+  const connection = await connect(url.split(",")[0]!);
   try {
     const channel = await connection.createChannel();
     for (const queue of PIPELINE_QUEUES) await channel.deleteQueue(queue);

@@ -17,6 +17,8 @@ export const STAGES = [
   "plot",
   "embedded",
   "live",
+  "cluster",
+  "cold-start",
 ] as const;
 
 /** One stage's name. */
@@ -46,6 +48,8 @@ export interface BenchArgs {
   readonly liveRows: number;
   readonly stages: readonly Stage[];
   readonly profile: boolean;
+  /** Cold starts per function; the median counts. */
+  readonly coldStarts: number;
 }
 
 /** Parses the flags; throws TypeError or RangeError naming the bad one. */
@@ -81,6 +85,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     liveRows: quick ? 100_000 : 1_000_000,
     stages: stages(values.stages),
     profile: values.profile ?? false,
+    coldStarts: quick ? 1 : 5,
   };
 }
 

@@ -17,6 +17,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
       liveRows: 1_000_000,
       stages: [...STAGES],
       profile: false,
+      coldStarts: 5,
     });
   });
   await t.step("a quick run with small sizes", () => {
@@ -31,8 +32,9 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
         args.pending,
         args.plotRows,
         args.liveRows,
+        args.coldStarts,
       ],
-      [1000, 1, 3000, 3, 300, 5000, [10_000, 100_000], 100_000],
+      [1000, 1, 3000, 3, 300, 5000, [10_000, 100_000], 100_000, 1],
     );
   });
   await t.step("flags that override", () => {
@@ -52,7 +54,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
     assert.throws(() => parseBenchArgs(["--stages", "ceiling,nope"]), {
       name: "TypeError",
       message:
-        'Invalid --stages "ceiling,nope": expected some of ceiling, pipeline, latency, scale-out, memory, plot, embedded, live',
+        'Invalid --stages "ceiling,nope": expected some of ceiling, pipeline, latency, scale-out, memory, plot, embedded, live, cluster, cold-start',
     });
   });
 });

@@ -16,8 +16,10 @@
 import { join } from "node:path";
 import { startRabbitNode } from "../shared/testing/rabbit_node.ts";
 import { parseBenchArgs } from "./bench_args.ts";
-import type { BenchArgs, Stage } from "./bench_args.ts";
+import { type BenchArgs, type Stage, STAGES } from "./bench_args.ts";
 import { measureCeiling } from "./ceiling.ts";
+import { compareCluster } from "./cluster_run.ts";
+import { measureColdStarts } from "./cold_start.ts";
 import { runEmbedded } from "./embedded_run.ts";
 import { measureLatency } from "./latency.ts";
 import { measureLivePage } from "./live_page.ts";
@@ -120,6 +122,12 @@ async function runStages(
   await stage("live", async () => {
     result.live = await measureLivePage(args.liveRows);
   });
+  await stage("cluster", async () => {
+    result.cluster = await compareCluster(broker(), args.n, args.rounds);
+  });
+  await stage("cold-start", async () => {
+    result.coldStarts = await measureColdStarts(broker(), args.coldStarts);
+  });
   return result;
 }
 
@@ -162,7 +170,13 @@ async function main(): Promise<number> {
       } s; ${load}\n`,
   );
   const date = new Date().toISOString().slice(0, 10);
-  const file = join(import.meta.dirname!, "results", `${date}${args.quick ? "-quick" : ""}.json`);
+  // A run of some stages only is named after them: `<date>.json` stays a full run's.
+  const some = args.stages.length < STAGES.length ? `-${args.stages.join("+")}` : "";
+  const file = join(
+    import.meta.dirname!,
+    "results",
+    `${date}${some}${args.quick ? "-quick" : ""}.json`,
+  );
   await Deno.mkdir(join(import.meta.dirname!, "results"), { recursive: true });
   await Deno.writeTextFile(
     file,

@@ -36,6 +36,8 @@ export interface RunPipelineOptions {
   profile?: boolean;
   /** The broker's PID, to count its CPU time too. @default not counted */
   brokerPid?: number;
+  /** Runs plot too (it reads the CSV and uses no broker). @default true */
+  plot?: boolean;
 }
 
 /** Memory of one child at the end of a run. */
@@ -94,7 +96,11 @@ export async function runPipeline(
   let profiler: CpuProfiler | undefined;
   await deletePipelineQueues(url);
   try {
-    const consumers: string[] = [...Array(models).fill("model"), "metrics", "plot"];
+    const consumers: string[] = [
+      ...Array(models).fill("model"),
+      "metrics",
+      ...(options.plot ?? true ? ["plot"] : []),
+    ];
     for (const name of consumers) {
       const own = name === "model" ? { ...env, ...options.modelEnv } : env;
       children.push(await spawnChild(name, own, spawnFlags));

@@ -5,6 +5,8 @@
  * @module
  */
 import type { CeilingResult } from "./ceiling.ts";
+import type { ClusterResult } from "./cluster_run.ts";
+import { type ColdStartResult, median } from "./cold_start.ts";
 import type { EmbeddedRunResult } from "./embedded_run.ts";
 import type { LatencyResult } from "./latency.ts";
 import type { LivePageResult } from "./live_page.ts";
@@ -31,6 +33,8 @@ export const TARGETS = {
   /** 1 000 new rows to the live page's drawing of them, with 1 000 000 rows. */
   maxLivePageUpdateMs: 300,
   maxMetricsRssBytes: 200 * 1024 * 1024,
+  /** Median cold start (spawn to first message handled) of every function. */
+  maxColdStartMs: 1000,
   /** The pending ids the RSS target is for. */
   metricsPending: 100_000,
 } as const;
@@ -53,6 +57,8 @@ export interface BenchResult {
   readonly metricsMemory?: MetricsMemoryResult;
   readonly embedded?: EmbeddedRunResult;
   readonly live?: LivePageResult;
+  readonly cluster?: ClusterResult;
+  readonly coldStarts?: readonly ColdStartResult[];
   /** Stage name -> error message. */
   readonly failures: Record<string, string>;
   /** Stage name -> 1-minute load average at its start and end. */
@@ -80,12 +86,47 @@ export function formatTable(result: BenchResult): string {
     ]);
   }
   rows.push(...liveRows(result));
+  rows.push(...clusterRows(result));
   for (const [stage, message] of Object.entries(result.failures)) {
     rows.push([stage, `FAILED: ${message.replaceAll("|", "/").split("\n")[0]}`, "", ""]);
   }
   const header: Row = ["Stage", "Measured", "Target", ""];
   return [header, ["---", "---", "---", "---"], ...rows]
     .map((row) => `| ${row.join(" | ")} |`).join("\n");
+}
+
+function clusterRows({ cluster, coldStarts }: BenchResult): Row[] {
+  const rows: Row[] = [];
+  if (cluster) {
+    rows.push([
+      `9 Cluster: the pipeline on 3 nodes (quorum queues ×3) vs 1 node, same run (${
+        int(cluster.observations)
+      } obs)`,
+      `3 nodes ${int(cluster.cluster.observationsPerSecond)} obs/s${
+        rounds(cluster.cluster.rounds)
+      }; 1 node ${int(cluster.single.observationsPerSecond)} obs/s${
+        rounds(cluster.single.rounds)
+      }; ratio ${cluster.ratio.toFixed(2)}`,
+      "",
+      "",
+    ]);
+  }
+  if (coldStarts && coldStarts.length > 0) {
+    const measured = coldStarts.filter((c) => c.failure === undefined);
+    const slowest = Math.max(...measured.map((c) => median(c.handledMs)));
+    const n = Math.max(...coldStarts.map((c) => c.handledMs.length));
+    rows.push([
+      `10 Cold start: spawn → first message handled, dependencies cached (median of ${n})`,
+      coldStarts.map((c) =>
+        c.failure === undefined
+          ? `${c.name} ${int(median(c.handledMs))} ms (started ${int(median(c.startedMs))})`
+          : `${c.name} FAILED (${c.failure.replaceAll("|", "/").slice(0, 80)})`
+      ).join(", "),
+      `≤ ${int(TARGETS.maxColdStartMs)} ms each`,
+      measured.length === coldStarts.length ? verdict(slowest <= TARGETS.maxColdStartMs) : "",
+    ]);
+  }
+  return rows;
 }
 
 function ceilingRows({ ceiling, pipeline }: BenchResult): Row[] {

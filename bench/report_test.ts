@@ -70,3 +70,30 @@ Deno.test("formatTable() judges the live page's load and update with 1 000 000 r
     ].join("\n"),
   );
 });
+
+Deno.test("formatTable() shows the cluster ratio and each function's cold start", () => {
+  const run = (observationsPerSecond: number) => ({
+    observations: 1000,
+    models: 1,
+    modelDelayMs: 0,
+    seconds: 1000 / observationsPerSecond,
+    observationsPerSecond,
+    cpuMsPerObservation: {},
+    memory: [],
+    rounds: [observationsPerSecond],
+  });
+  const table = formatTable({
+    failures: {},
+    cluster: { observations: 1000, single: run(4000), cluster: run(1000), ratio: 0.25 },
+    coldStarts: [
+      { name: "model", startedMs: [300, 200, 400], handledMs: [320, 900, 500] },
+      { name: "plot", startedMs: [], handledMs: [], failure: "no addon" },
+    ],
+  });
+  const lines = table.split("\n");
+  assert.match(lines[2]!, /^\| 9 Cluster.* 3 nodes 1,000 obs\/s; 1 node 4,000 obs\/s; ratio 0\.25/);
+  assert.match(
+    lines[3]!,
+    /^\| 10 Cold start.* model 500 ms \(started 300\), plot FAILED \(no addon\) \| ≤ 1,000 ms/,
+  );
+});

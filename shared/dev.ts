@@ -168,7 +168,7 @@ function describe(
     const runs = label === fn.name ? "" : `  (${fn.name})`;
     return `  ${label.padEnd(12)} ${base}/healthz${page}${runs}`;
   });
-  return `Pipeline starting on ${config.amqpUrl ? "RabbitMQ" : "the embedded broker"}:\n` +
+  return `Pipeline starting on ${config.amqpUrls ? "RabbitMQ" : "the embedded broker"}:\n` +
     `${lines.join("\n")}\nPress Ctrl-C to stop.`;
 }
 
@@ -197,7 +197,7 @@ async function main(args: readonly string[]): Promise<number> {
   const broker = new MemoryBroker();
   const run = (deployment: Deployment, started: () => void) => {
     const index = deployments.indexOf(deployment);
-    return config.amqpUrl === undefined
+    return config.amqpUrls === undefined
       ? keepRunning(
         deployment,
         { ...configs[index]!, httpPort: port(index) },

@@ -153,3 +153,17 @@ Deno.test("features.setup() fails when the data set is missing", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("features as two replicas (--scale features=2): two sources, same seed, distinct ids", async () => {
+  // Both replicas get the same environment, FEATURES_SEED included: the same
+  // rows, drawn twice, must still be two observations each with its own id.
+  const [a, b] = await Promise.all([
+    runTicks({ FEATURES_SEED: "42" }, 200),
+    runTicks({ FEATURES_SEED: "42" }, 200),
+  ]);
+  assert.deepEqual(a.rows, b.rows);
+  const ids = [...a.confirmed, ...b.confirmed].map((line) => line.id as string);
+  assert.equal(ids.length, 400);
+  assert.equal(new Set(ids).size, 400);
+  assert.ok(ids.every((id) => version(id) === 7));
+});

@@ -42,10 +42,19 @@ export interface SubscriptionSettings {
   readonly onCancel: (subscription: AmqpSubscription) => void;
 }
 
+/**
+ * Replicas of every quorum queue: one per node of a 3-node cluster, a Raft
+ * majority of 2 that survives the loss of any one node. Always set, not a
+ * setting: RabbitMQ caps it at the cluster's size (one replica on a single
+ * node), and every process declaring a queue must agree on its arguments.
+ */
+export const QUORUM_INITIAL_GROUP_SIZE = 3;
+
 /** The arguments of a group's quorum queue; explicit so RabbitMQ 3.10 and 4.x agree. */
 export function queueArguments(queue: string, deliveryLimit: number): Record<string, unknown> {
   return {
     "x-queue-type": "quorum",
+    "x-quorum-initial-group-size": QUORUM_INITIAL_GROUP_SIZE,
     // Only a backstop for messages that crash the process; the runtime retries.
     "x-delivery-limit": deliveryLimit,
     "x-dead-letter-exchange": "",
@@ -63,7 +72,10 @@ export async function declareGroupQueue(
   // A quorum DLQ too: dead letters are kept as safely as the messages were.
   await channel.assertQueue(deadLetterQueueName(queue), {
     durable: true,
-    arguments: { "x-queue-type": "quorum" },
+    arguments: {
+      "x-queue-type": "quorum",
+      "x-quorum-initial-group-size": QUORUM_INITIAL_GROUP_SIZE,
+    },
   });
   const single = singleActive ? { "x-single-active-consumer": true } : {};
   await channel.assertQueue(queue, {

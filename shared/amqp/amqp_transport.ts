@@ -3,7 +3,9 @@
  * recovery: channels do not survive a reconnect, so the `setup` hook opens a
  * fresh confirm channel, declares the exchanges and starts every live
  * subscription again on each connection. Publishes left unconfirmed by a
- * lost connection are sent again once it is back (at least once).
+ * lost connection are sent again once it is back (at least once). Given
+ * several brokers (the nodes of a cluster), each attempt after a failure or a
+ * loss goes to the next one (see {@linkcode BrokerList}).
  *
  * @module
  */
@@ -14,6 +16,7 @@ import {
   queueArguments,
   type SubscriptionTopology,
 } from "./_amqp_subscription.ts";
+import { BrokerList } from "./broker_list.ts";
 import { ConfirmPublisher } from "./_confirm_publisher.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import {
@@ -90,18 +93,24 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Connects to RabbitMQ; resolves once connected, rejects when the first attempts all fail. */
+/**
+ * Connects to RabbitMQ, to the first of `urls` that answers; resolves once
+ * connected, rejects when the first attempts all fail.
+ */
 export async function createAmqpTransport(
-  url: string,
+  urls: string | readonly string[],
   options: CreateAmqpTransportOptions = {},
 ): Promise<AmqpTransport> {
-  const transport = new RabbitTransport(url, options);
+  const brokers = new BrokerList(typeof urls === "string" ? [urls] : urls, {
+    heartbeatS: options.heartbeatS ?? 10,
+  });
+  const transport = new RabbitTransport(brokers, options);
   await transport.connect();
   return transport;
 }
 
 class RabbitTransport implements AmqpTransport {
-  readonly #url: string;
+  readonly #brokers: BrokerList;
   readonly #options: CreateAmqpTransportOptions;
   readonly #logger: Logger;
   readonly #events: TransportEvents;
@@ -120,8 +129,8 @@ class RabbitTransport implements AmqpTransport {
   readonly #declared: Set<string>;
   readonly #declaring = new Map<string, Promise<void>>();
 
-  constructor(url: string, options: CreateAmqpTransportOptions) {
-    this.#url = url;
+  constructor(brokers: BrokerList, options: CreateAmqpTransportOptions) {
+    this.#brokers = brokers;
     this.#options = options;
     this.#declared = new Set(options.streams ?? []);
     this.#logger = options.logger ?? silentLogger;
@@ -148,7 +157,7 @@ class RabbitTransport implements AmqpTransport {
   async connect(): Promise<void> {
     const options = this.#options;
     const heartbeatS = options.heartbeatS ?? 10;
-    const connection = await connect(withHeartbeat(this.#url, heartbeatS), {
+    const connection = await connect(this.#brokers.target, {
       // A connect whose handshake a frozen broker never answers gives up and is retried.
       timeout: Math.max(heartbeatS, 10) * 1000,
       // Nagle's algorithm holds small frames (acks, RPCs) for up to 40 ms
@@ -289,23 +298,26 @@ class RabbitTransport implements AmqpTransport {
   }
 
   #listen(connection: RecoveringChannelModel): void {
-    const redacted = redactUrl(this.#url);
+    const redacted = () => redactUrl(this.#brokers.current);
     connection.on("connect", () => {
-      this.#logger.info("broker connected", { url: redacted });
+      this.#logger.info("broker connected", { url: redacted() });
       this.#setState("connected");
       if (this.#connectedOnce) this.#events.reconnect?.();
       this.#connectedOnce = true;
     });
     connection.on("disconnect", (error: Error) => {
       this.#channelModel = undefined;
-      this.#logger.warn("broker disconnected", { url: redacted, error });
+      this.#logger.warn("broker disconnected", { url: redacted(), error });
       this.#setState("disconnected");
+      // amqplib schedules the next attempt right after: it goes to the next broker.
+      this.#brokers.next();
     });
     connection.on("connect-failed", (error: Error) => {
-      this.#logger.warn("broker connect failed", { url: redacted, error });
+      this.#logger.warn("broker connect failed", { url: redacted(), error });
+      this.#brokers.next();
     });
     connection.on("reconnect-failed", (error: Error) => {
-      this.#logger.error("broker recovery gave up", { url: redacted, error });
+      this.#logger.error("broker recovery gave up", { url: redacted(), error });
       if (this.#connectedOnce) this.#events.fatal?.(error);
     });
     connection.on("blocked", (reason: string) => {
@@ -398,14 +410,6 @@ class RabbitTransport implements AmqpTransport {
     await this.#publisher.close(0);
     this.#setState("closed");
   }
-}
-
-/** The URL asking for this heartbeat (amqplib reads it from the query), unless it names one. */
-function withHeartbeat(url: string, seconds: number): string {
-  const parsed = new URL(url);
-  if (parsed.searchParams.has("heartbeat")) return url;
-  parsed.searchParams.set("heartbeat", String(seconds));
-  return parsed.href;
 }
 
 function toBuffer(body: Uint8Array): Buffer {

@@ -2,7 +2,7 @@
  * Builds the {@linkcode Context} a function receives: its publish goes through
  * the transport, waits for the broker's confirm and retries, with backoff, a
  * stream that has no queue yet, so a source started before its consumers
- * loses nothing.
+ * loses nothing, and a publish the broker refused (nack).
  *
  * @module
  */
@@ -51,9 +51,14 @@ export function createContext(parts: ContextParts): Context {
         metrics.stream(stream.name).published.inc();
         return;
       } catch (error) {
-        if (!(error instanceof PipelineError) || error.code !== "UNROUTABLE") throw error;
+        if (!(error instanceof PipelineError)) throw error;
+        // Refused (a quorum queue between leaders nacks): not taken, so sent again.
+        if (error.code !== "UNROUTABLE" && error.code !== "PUBLISH_REJECTED") throw error;
         if (attempt === 1 || attempt % 20 === 0) {
-          logger.warn("stream has no queue yet, retrying", { stream: stream.name, id, attempt });
+          const event = error.code === "UNROUTABLE"
+            ? "stream has no queue yet, retrying"
+            : "publish refused by the broker, retrying";
+          logger.warn(event, { stream: stream.name, id, attempt });
         }
         await delay(backoffDelay(attempt, { initialMs: 50, maxMs: 2000 }), signal);
       }

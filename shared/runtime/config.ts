@@ -21,8 +21,11 @@ export type { Env };
 
 /** The resolved runtime configuration; every field is set. */
 export interface Config {
-  /** RabbitMQ URL; `undefined` selects the embedded broker. */
-  readonly amqpUrl: string | undefined;
+  /**
+   * RabbitMQ's URLs (several for a cluster's nodes, tried in turn);
+   * `undefined` selects the embedded broker.
+   */
+  readonly amqpUrls: readonly string[] | undefined;
   /** 127.0.0.1 unless set; containers set 0.0.0.0. */
   readonly httpHost: string;
   /** 0 picks a free port (tests, several functions in one process). */
@@ -46,20 +49,27 @@ export interface Config {
   readonly consumerGroup: string | undefined;
 }
 
-const amqpUrl: Setting<string | undefined> = {
+/** One URL or several, comma-separated; never quoted in errors (they hold passwords). */
+const amqpUrls: Setting<readonly string[] | undefined> = {
   variable: "AMQP_URL",
   read(env) {
     const raw = env.AMQP_URL?.trim();
     if (raw === undefined || raw === "") return undefined;
-    if (!URL.canParse(raw)) throw new ConfigError("AMQP_URL", "Invalid AMQP_URL: not a URL");
-    const { protocol } = new URL(raw);
-    if (protocol !== "amqp:" && protocol !== "amqps:") {
-      throw new ConfigError(
-        "AMQP_URL",
-        `Invalid AMQP_URL: expected the scheme amqp: or amqps:, got "${protocol}"`,
-      );
-    }
-    return raw;
+    const parts = raw.split(",").map((part) => part.trim());
+    return Object.freeze(parts.map((part, index) => {
+      const which = parts.length === 1 ? "" : ` URL ${index + 1} of ${parts.length}`;
+      if (!URL.canParse(part)) {
+        throw new ConfigError("AMQP_URL", `Invalid AMQP_URL:${which} not a URL`);
+      }
+      const { protocol } = new URL(part);
+      if (protocol !== "amqp:" && protocol !== "amqps:") {
+        throw new ConfigError(
+          "AMQP_URL",
+          `Invalid AMQP_URL:${which} expected the scheme amqp: or amqps:, got "${protocol}"`,
+        );
+      }
+      return part;
+    }));
   },
 };
 
@@ -82,7 +92,7 @@ const consumerGroup: Setting<string | undefined> = {
 
 /** The runtime's settings, by field. */
 export const RUNTIME_SETTINGS = {
-  amqpUrl,
+  amqpUrls,
   httpHost: text("HTTP_HOST", "127.0.0.1"),
   httpPort: wholeNumber("HTTP_PORT", { fallback: 8080, min: 0, max: 65535 }),
   amqpHeartbeatS: wholeNumber("AMQP_HEARTBEAT_S", { fallback: 10, min: 0, max: 600 }),

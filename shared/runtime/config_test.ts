@@ -5,7 +5,7 @@ import { ConfigError } from "../errors.ts";
 Deno.test("loadConfig() applies every default to an empty environment", () => {
   const config = loadConfig({});
   assert.deepEqual(config, {
-    amqpUrl: undefined,
+    amqpUrls: undefined,
     httpHost: "127.0.0.1",
     httpPort: 8080,
     amqpHeartbeatS: 10,
@@ -33,7 +33,7 @@ Deno.test("loadConfig() reads the variables it documents", () => {
     LOG_LEVEL: "debug",
     CONSUMER_GROUP: " model-forest ",
   });
-  assert.equal(config.amqpUrl, "amqp://user:secret@rabbitmq:5672");
+  assert.deepEqual(config.amqpUrls, ["amqp://user:secret@rabbitmq:5672"]);
   assert.equal(config.httpHost, "0.0.0.0");
   assert.equal(config.httpPort, 9000);
   assert.equal(config.amqpHeartbeatS, 0);
@@ -83,6 +83,16 @@ Deno.test("loadConfig() stops on a bad value with one line naming the variable",
       "AMQP_URL",
       'Invalid AMQP_URL: expected the scheme amqp: or amqps:, got "http:"',
     ],
+    [
+      { AMQP_URL: "amqp://a:5672,,amqp://c:5672" },
+      "AMQP_URL",
+      "Invalid AMQP_URL: URL 2 of 3 not a URL",
+    ],
+    [
+      { AMQP_URL: "amqp://a:5672, http://b" },
+      "AMQP_URL",
+      'Invalid AMQP_URL: URL 2 of 2 expected the scheme amqp: or amqps:, got "http:"',
+    ],
   ];
   for (const [env, variable, message] of cases) {
     await t.step(variable + " " + Object.values(env)[0], () => {
@@ -98,10 +108,24 @@ Deno.test("loadConfig() stops on a bad value with one line naming the variable",
 });
 
 Deno.test("loadConfig() never echoes the AMQP_URL password in its errors", () => {
-  assert.throws(() => loadConfig({ AMQP_URL: "http://user:hunter2@host" }), (error: unknown) => {
-    assert.ok(error instanceof Error && !error.message.includes("hunter2"));
-    return true;
+  for (const url of ["http://user:hunter2@host", "amqp://a, amqps://user:hunter2@b:x"]) {
+    assert.throws(() => loadConfig({ AMQP_URL: url }), (error: unknown) => {
+      assert.ok(error instanceof Error && !error.message.includes("hunter2"));
+      return true;
+    });
+  }
+});
+
+Deno.test("loadConfig() reads several comma-separated AMQP_URLs in their order", () => {
+  const config = loadConfig({
+    AMQP_URL: "amqp://u:p@rabbit-0:5672, amqp://u:p@rabbit-1:5672 ,amqps://u:p@rabbit-2",
   });
+  assert.deepEqual(config.amqpUrls, [
+    "amqp://u:p@rabbit-0:5672",
+    "amqp://u:p@rabbit-1:5672",
+    "amqps://u:p@rabbit-2",
+  ]);
+  assert.ok(Object.isFrozen(config.amqpUrls));
 });
 
 Deno.test("CONFIG_VARIABLES lists each variable once", () => {

@@ -28,13 +28,13 @@ export async function createTransport(
   options: CreateTransportOptions,
 ): Promise<Transport> {
   const { logger, events, streams } = options;
-  if (config.amqpUrl !== undefined) {
-    if (usesDefaultBrokerPassword(config.amqpUrl)) {
+  if (config.amqpUrls !== undefined) {
+    if (config.amqpUrls.some(usesDefaultBrokerPassword)) {
       logger.warn(
         "AMQP_URL uses the local stack's default broker password: set RABBITMQ_PASSWORD in .env anywhere but on your own machine",
       );
     }
-    return await createAmqpTransport(config.amqpUrl, {
+    return await createAmqpTransport(config.amqpUrls, {
       logger,
       events,
       streams,

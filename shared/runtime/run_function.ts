@@ -181,7 +181,7 @@ async function startFunction(
   logger.info("function started", {
     kind: fn.kind,
     ...(fn.kind === "consumer" ? { group: config.consumerGroup ?? name } : {}),
-    broker: config.amqpUrl === undefined ? "embedded" : "rabbitmq",
+    broker: config.amqpUrls === undefined ? "embedded" : "rabbitmq",
     httpPort: server.port,
   });
 

@@ -47,8 +47,9 @@ function hostOf(host: string, port: number | undefined): string {
 function netHosts(fn: PipelineFunction, config: Config): string[] {
   const hosts = [hostOf(config.httpHost, config.httpPort)];
   const usesBroker = fn.kind === "consumer" || fn.publishes.length > 0;
-  if (usesBroker && config.amqpUrl !== undefined) {
-    const url = new URL(config.amqpUrl);
+  // Every broker of the list: the runtime moves to the next one on a loss.
+  for (const raw of usesBroker ? config.amqpUrls ?? [] : []) {
+    const url = new URL(raw);
     const port = url.port === "" ? (url.protocol === "amqps:" ? 5671 : 5672) : Number(url.port);
     hosts.push(hostOf(url.hostname, port));
   }

@@ -200,3 +200,13 @@ Deno.test("sandboxFlags() grants each function only what its declaration and con
     await Deno.remove(outside, { recursive: true });
   }
 });
+
+Deno.test("sandboxFlags() lets a function reach every broker of a comma-separated AMQP_URL", async () => {
+  const env = {
+    AMQP_URL: "amqp://u:p@rabbit-0:5672,amqp://u:p@rabbit-1:5673,amqps://u:p@rabbit-2",
+    HTTP_HOST: "127.0.0.1",
+  };
+  const flags = sandboxFlags(await loadFunction("model", env), loadConfig(env), { cwd: ROOT });
+  const net = flags.find((flag) => flag.startsWith("--allow-net="));
+  assert.equal(net, "--allow-net=127.0.0.1:8080,rabbit-0:5672,rabbit-1:5673,rabbit-2:5671");
+});

@@ -42,6 +42,8 @@ export interface RabbitNode {
   thaw(): Promise<void>;
   /** Runs `rabbitmqctl -n <node> <args>` and returns its stdout. */
   ctl(...args: string[]): Promise<string>;
+  /** Runs `rabbitmq-queues -n <node> <args>` (quorum queue tools) and returns its stdout. */
+  queues(...args: string[]): Promise<string>;
   /** The PID of the node's Erlang VM, from its PID file. */
   pid(): Promise<number>;
   /** Kills the node (by its PID: its data is thrown away) and deletes its folder; may be called twice. */
@@ -59,6 +61,12 @@ export interface StartRabbitNodeOptions {
    * as the official image reads it. @default {}
    */
   env?: Record<string, string>;
+  /**
+   * A folder holding the `.erlang.cookie` the node and its `rabbitmqctl` calls
+   * use, so nodes of one cluster share a cookie of their own.
+   * @default the rabbitmq user's home, whose cookie the system node uses
+   */
+  cookieDir?: string;
 }
 
 /** One queue as `rabbitmqctl list_queues` shows it. */
@@ -76,6 +84,7 @@ export interface ExchangeInfo {
 
 const SERVER = "/usr/sbin/rabbitmq-server";
 const CTL = "/usr/sbin/rabbitmqctl";
+const QUEUES = "/usr/sbin/rabbitmq-queues";
 let started = 0;
 
 /** Starts a private node (about 5 s) and waits until it takes connections. */
@@ -84,15 +93,21 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
   const nodeName = `${options.namePrefix ?? "pipeline-test"}-${Deno.pid}-${++started}@localhost`;
   const [port, distPort] = await freePorts(2);
   const dir = await Deno.makeTempDir({ prefix: "rabbit-node-" });
-  const env = { ...await writeNodeFiles(dir, nodeName, port!, distPort!), ...options.env };
+  const env = {
+    ...await writeNodeFiles(dir, nodeName, port!, distPort!, options.cookieDir),
+    ...options.env,
+  };
+  // rabbitmqctl reads the node's env file too: the same cookie, the same interface.
+  const ctlEnv = { RABBITMQ_CONF_ENV_FILE: env.RABBITMQ_CONF_ENV_FILE! };
+  const ctl = (...args: string[]) => run(CTL, ["-n", nodeName, ...args], ctlEnv);
   const timeoutSeconds = String(Math.ceil((options.startTimeoutMs ?? 30_000) / 1000));
   const start = async () => {
     await run(SERVER, ["-detached"], env);
     // `wait <pid file>` returns once the rabbit application runs, unlike
     // await_startup, which fails if the node has not registered yet.
-    await run(CTL, ["-n", nodeName, "wait", `${dir}/pid`, "--timeout", timeoutSeconds]);
+    await ctl("wait", `${dir}/pid`, "--timeout", timeoutSeconds);
   };
-  const stop = () => run(CTL, ["-n", nodeName, "stop", `${dir}/pid`]).then(() => {});
+  const stop = () => ctl("stop", `${dir}/pid`).then(() => {});
   let closing: Promise<void> | undefined;
   try {
     await start();
@@ -110,12 +125,13 @@ export async function startRabbitNode(options: StartRabbitNodeOptions = {}): Pro
       await stop();
       await start();
     },
-    stopApp: () => run(CTL, ["-n", nodeName, "stop_app"]).then(() => {}),
-    startApp: () => run(CTL, ["-n", nodeName, "start_app"]).then(() => {}),
+    stopApp: () => ctl("stop_app").then(() => {}),
+    startApp: () => ctl("start_app").then(() => {}),
     kill: () => kill(`${dir}/pid`),
     freeze: () => signal(`${dir}/pid`, "SIGSTOP"),
     thaw: () => signal(`${dir}/pid`, "SIGCONT"),
-    ctl: (...args) => run(CTL, ["-n", nodeName, ...args]),
+    ctl,
+    queues: (...args) => run(QUEUES, ["-n", nodeName, ...args], ctlEnv),
     pid: async () => Number((await Deno.readTextFile(`${dir}/pid`)).trim()),
     close: () => {
       closing ??= (async () => {
@@ -193,12 +209,16 @@ async function writeNodeFiles(
   nodeName: string,
   port: number,
   distPort: number,
+  cookieDir: string | undefined,
 ): Promise<Record<string, string>> {
   // Our own config and env files: the system ones set NODENAME and listen on 5672.
   await Deno.writeTextFile(`${dir}/rabbitmq.conf`, `listeners.tcp.default = 127.0.0.1:${port}\n`);
+  // Erlang reads the cookie from $HOME; the env file is sourced after su sets HOME.
+  const home = cookieDir === undefined ? "" : `export HOME=${cookieDir}\n`;
   await Deno.writeTextFile(
     `${dir}/rabbitmq-env.conf`,
-    'ERL_EPMD_ADDRESS=127.0.0.1\nexport ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}"\n',
+    'ERL_EPMD_ADDRESS=127.0.0.1\nexport ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}"\n' +
+      home,
   );
   await Deno.writeTextFile(`${dir}/enabled_plugins`, "[].\n");
   // Debian's wrapper runs the server as the rabbitmq user (via su, which
@@ -220,7 +240,8 @@ async function writeNodeFiles(
   };
 }
 
-async function rabbitmqUser(): Promise<{ uid: number; gid: number }> {
+/** The uid and gid of the `rabbitmq` user, who must own a node's files. */
+export async function rabbitmqUser(): Promise<{ uid: number; gid: number }> {
   const [uid, gid] = await Promise.all([
     run("id", ["-u", "rabbitmq"]),
     run("id", ["-g", "rabbitmq"]),
