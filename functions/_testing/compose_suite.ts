@@ -23,11 +23,7 @@ import {
   type MetricLogCheck,
   startedObservations,
 } from "./check_metric_log.ts";
-import {
-  type ComposeStack,
-  ComposeStack as Stack,
-  type ContainerState,
-} from "../../shared/testing/compose_stack.ts";
+import { type ComposeStack, ComposeStack as Stack, type ContainerState } from "./compose_stack.ts";
 import { withDockerDaemon } from "../../shared/testing/docker_daemon.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
 

@@ -10,7 +10,7 @@
  * do work, as health_server_test.ts shows. Its `keepAliveTimeout` had no
  * effect when tried (replies said `Keep-Alive: timeout=0`), so every reply
  * closes its connection instead. Its socket `timeout` would also cut a quiet
- * event stream (plot's live view), so the stall timeout is written here: a
+ * event stream (a function's live page), so the stall timeout is written here: a
  * reply whose client stops reading it is cut after `stallTimeoutMs`.
  *
  * @module
@@ -51,7 +51,7 @@ export interface ServeHealthOptions {
   port?: number;
   /**
    * Open connections at most; more are closed as soon as they are accepted.
-   * Above the 64 pages plot's live view holds at most, so probes still get in.
+   * Above the pages a function's live view may hold open (64), so probes still get in.
    * @default 128
    */
   maxConnections?: number;
