@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { connect, type ConsumeMessage } from "amqplib";
 import { v7 } from "uuid";
 import { loadDiabetes } from "../functions/features/load_diabetes.ts";
-import { FEATURES_X, FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../functions/_streams.ts";
 import { delay } from "../shared/runtime/backoff.ts";
 import { encodeMessage } from "../shared/runtime/codec.ts";
 import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";

@@ -219,7 +219,7 @@ Deno.test("deploy/k8s manifests agree with the functions, compose, the runtime a
     assert.deepEqual(metrics.spec.strategy, { type: "Recreate" });
   });
 
-  await t.step("KEDA scales model from zero on the queue the runtime declares", async () => {
+  await t.step("KEDA scales model from zero on the queue the runtime declares", () => {
     const scaled = docs.find((doc) => doc.kind === "ScaledObject")!;
     const auth = docs.find((doc) => doc.kind === "TriggerAuthentication")!;
     const model = functions.get("model")!.definition;
