@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRabbitNode } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
+import { consecutiveFreePorts } from "../shared/testing/consecutive_free_ports.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const N = 40;
@@ -64,25 +65,6 @@ async function snapshot(dir: string, root = dir, into = new Map<string, number>(
   return into;
 }
 
-/** `count` consecutive free ports on 127.0.0.1. */
-function freePorts(count: number): number {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const listeners: Deno.Listener[] = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        listeners.push(Deno.listen({ hostname: "127.0.0.1", port: base + i }));
-      }
-      return base;
-    } catch {
-      // Taken: try another range.
-    } finally {
-      listeners.forEach((listener) => listener.close());
-    }
-  }
-  throw new Error(`Cannot find ${count} consecutive free ports`);
-}
-
 function task(cwd: string, args: string[], env: Record<string, string>): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", ...args],
@@ -131,7 +113,7 @@ Deno.test("a fifth function is one folder, run by deno task dev and deno task st
 
     await t.step("deno task dev runs it beside the other four", async () => {
       // The functions in name order: counter is the first, on the base port.
-      const base = freePorts(5);
+      const base = consecutiveFreePorts(5);
       const dev = task(dir, ["dev"], { ...env, HTTP_PORT: String(base) });
       children.push(dev);
       await waitFor(`${N} predictions counted`, async () => await predictionsCounted(base) === N, {
@@ -141,7 +123,7 @@ Deno.test("a fifth function is one folder, run by deno task dev and deno task st
     });
 
     await t.step("deno task start counter runs it as its own service", async () => {
-      const base = freePorts(3);
+      const base = consecutiveFreePorts(3);
       const [counterPort, featuresPort, modelPort] = [base, base + 1, base + 2];
       const counter = task(dir, ["start", "counter"], { ...env, HTTP_PORT: String(counterPort) });
       children.push(counter);

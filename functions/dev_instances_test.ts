@@ -7,28 +7,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "../shared/testing/wait_for.ts";
+import { consecutiveFreePorts } from "../shared/testing/consecutive_free_ports.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const N = 50;
-
-/** `count` consecutive free ports on 127.0.0.1. */
-function freePorts(count: number): number {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const listeners: Deno.Listener[] = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        listeners.push(Deno.listen({ hostname: "127.0.0.1", port: base + i }));
-      }
-      return base;
-    } catch {
-      // Taken: try another range.
-    } finally {
-      listeners.forEach((listener) => listener.close());
-    }
-  }
-  throw new Error(`Cannot find ${count} consecutive free ports`);
-}
 
 async function consumed(port: number): Promise<number> {
   try {
@@ -45,7 +27,7 @@ async function consumed(port: number): Promise<number> {
 Deno.test("dev runs --instance <group>=<function> VAR=value beside every function", async () => {
   const logsDir = await Deno.makeTempDir({ prefix: "dev-instances-" });
   // features, metrics, model, plot, then the instance: five ports from the base.
-  const base = freePorts(5);
+  const base = consecutiveFreePorts(5);
   const dev = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
