@@ -27,7 +27,7 @@ import { type ComposeStack, ComposeStack as Stack, type ContainerState } from ".
 import { withDockerDaemon } from "../../shared/testing/docker_daemon.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
 
-const SERVICES = ["features", "metrics", "model", "plot", "rabbitmq"];
+const SERVICES = ["features", "metrics", "model", "model-challenger", "plot", "rabbitmq"];
 const DEFAULT_PASSWORD_EVENT =
   "AMQP_URL uses the local stack's default broker password: set RABBITMQ_PASSWORD in .env anywhere but on your own machine";
 
