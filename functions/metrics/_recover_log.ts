@@ -12,7 +12,7 @@ import { WrittenRows } from "./_written_rows.ts";
 import { parseRow } from "./_parse_row.ts";
 import { readLines } from "./_read_lines.ts";
 import { appendRejected, type RejectedLine } from "./_rejected_lines.ts";
-import { syncDirectory, writeAll } from "./_synced_file.ts";
+import { syncDirectory, truncateSynced, writeAll } from "./_synced_file.ts";
 
 import { METRIC_LOG_HEADER as CSV_HEADER } from "../_metric_log.ts";
 
@@ -58,7 +58,7 @@ export async function recoverLog(path: string, options: RecoverLogOptions): Prom
   if (scan.rejected.length === 0) return { ids, rows: scan.rows, rejected: 0 };
   // Set aside first: if the repair below is cut short, the lines are kept.
   const rejectedPath = await appendRejected(path, scan.rejected);
-  if (scan.onlyTornTail) await cut(path, scan.goodEnd);
+  if (scan.onlyTornTail) await truncateSynced(path, scan.goodEnd);
   else await rewrite(path, new Set(scan.rejected.map((r) => r.line)), scan.headerMissing);
   options.logger.warn("metric log lines set aside", {
     path,
@@ -117,16 +117,6 @@ function rowOf(text: string, ids: WrittenRows): string | undefined {
   if (typeof row === "string") return row;
   ids.add(row.id, row.yTrue, row.yPred);
   return undefined;
-}
-
-async function cut(path: string, size: number): Promise<void> {
-  const file = await Deno.open(path, { write: true });
-  try {
-    await file.truncate(size);
-    await file.syncData();
-  } finally {
-    file.close();
-  }
 }
 
 // Copies the good lines to a new file and renames it over the log: the log

@@ -136,3 +136,14 @@ export async function syncDirectory(path: string): Promise<void> {
     dir.close();
   }
 }
+
+/** Cuts a file to `size` bytes (a torn tail) and syncs it. */
+export async function truncateSynced(path: string, size: number): Promise<void> {
+  const file = await Deno.open(path, { write: true });
+  try {
+    await file.truncate(size);
+    await file.syncData();
+  } finally {
+    file.close();
+  }
+}

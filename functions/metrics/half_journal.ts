@@ -17,7 +17,7 @@
 import { dirname } from "node:path";
 import type { Logger } from "../../shared/logger.ts";
 import { readLines } from "./_read_lines.ts";
-import { syncDirectory, writeAll } from "./_synced_file.ts";
+import { syncDirectory, truncateSynced, writeAll } from "./_synced_file.ts";
 
 /** Which half of a pair a message carries. */
 export type Side = "y_true" | "y_pred";
@@ -68,7 +68,7 @@ export async function loadHalfJournal(path: string, logger: Logger): Promise<Sto
     if (half === undefined) skipped++;
     else halves.push(half);
   }
-  if (torn) await cutTo(path, goodEnd);
+  if (torn) await truncateSynced(path, goodEnd);
   if (skipped > 0 || torn) logger.warn("half journal lines skipped", { path, skipped, torn });
   return halves;
 }
@@ -108,15 +108,5 @@ function decodeHalf(text: string): StoredHalf | undefined {
     return ok ? { id, side, value, since } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function cutTo(path: string, size: number): Promise<void> {
-  const file = await Deno.open(path, { write: true });
-  try {
-    await file.truncate(size);
-    await file.syncData();
-  } finally {
-    file.close();
   }
 }
