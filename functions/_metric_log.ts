@@ -25,3 +25,8 @@ export interface MetricRow {
   /** `|yTrue - yPred|`. */
   readonly error: number;
 }
+
+/** The metric log of `model`: {@linkcode METRIC_LOG_FILE} for the champion, `metric_log.<model>.csv` for another. */
+export function metricLogFile(model: string, champion: string): string {
+  return model === champion ? METRIC_LOG_FILE : `metric_log.${model}.csv`;
+}

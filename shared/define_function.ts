@@ -43,6 +43,9 @@ export interface Gauge {
   set(value: number): void;
 }
 
+/** Label values of a function's own counter or gauge, `{ model: "forest" }` say. */
+export type MetricLabels = Readonly<Record<string, string>>;
+
 /** What the runtime gives a function that publishes `Out` and is configured by `Config`. */
 export interface Context<Out extends Stream = Stream, Config = unknown> {
   /** The function's name. */
@@ -55,10 +58,14 @@ export interface Context<Out extends Stream = Stream, Config = unknown> {
   readonly signal: AbortSignal;
   /** Publishes to a declared stream; resolves once the broker confirmed it. */
   publish<S extends Out>(stream: S, id: string, data: StreamData<S>): Promise<void>;
-  /** A named counter of the function's own, `pipeline_<name>_total` on `/metrics`. */
-  counter(name: string, help: string): Counter;
-  /** A named gauge of the function's own, `pipeline_<name>` on `/metrics`. */
-  gauge(name: string, help: string): Gauge;
+  /**
+   * A named counter of the function's own, `pipeline_<name>_total` on
+   * `/metrics`; with `labels`, the series for those values (every call for one
+   * name gives the same label names).
+   */
+  counter(name: string, help: string, labels?: MetricLabels): Counter;
+  /** A named gauge of the function's own, `pipeline_<name>` on `/metrics`; `labels` as for counters. */
+  gauge(name: string, help: string, labels?: MetricLabels): Gauge;
   /** Current time in milliseconds; injected so logic can be tested without sleeps. */
   now(): number;
   /**

@@ -71,8 +71,8 @@ export function createContext(parts: ContextParts): Context {
     signal,
     publish,
     now,
-    counter: (counter, help) => metrics.counter(counter, help),
-    gauge: (gauge, help) => metrics.gauge(gauge, help),
+    counter: (counter, help, labels) => metrics.counter(counter, help, labels),
+    gauge: (gauge, help, labels) => metrics.gauge(gauge, help, labels),
     pause: (reason) => onPause(reason),
     resume: () => onPause(undefined),
   };

@@ -5,7 +5,7 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Counter as FnCounter, Gauge as FnGauge } from "../define_function.ts";
+import type { Counter as FnCounter, Gauge as FnGauge, MetricLabels } from "../define_function.ts";
 
 /** Why a message went to its dead-letter queue. */
 export type DeadLetterKind = "invalid" | "permanent" | "exhausted";
@@ -32,7 +32,7 @@ export class RuntimeMetrics {
   readonly connected: Gauge;
   readonly reconnects: Counter;
   readonly ticks: Counter<"result">;
-  #own = new Map<string, FnCounter | FnGauge>();
+  #own = new Map<string, Counter | Gauge>();
   #streams = new Map<string, StreamInstruments>();
 
   /** Creates the metrics of one function. */
@@ -116,28 +116,46 @@ export class RuntimeMetrics {
     return bound;
   }
 
-  /** A function's own counter, created once per name. */
-  counter(name: string, help: string): FnCounter {
-    return this.#ownMetric(
-      `pipeline_${name}_total`,
-      () => new Counter({ name: `pipeline_${name}_total`, help, registers: [this.registry] }),
-    );
+  /**
+   * A function's own counter, created once per name; with `labels`, the child
+   * for those values (every call for a name gives the same label names).
+   */
+  counter(name: string, help: string, labels?: MetricLabels): FnCounter {
+    const key = `pipeline_${name}_total`;
+    const counter = this.#ownMetric(
+      key,
+      () =>
+        new Counter({
+          name: key,
+          help,
+          labelNames: labelNames(labels),
+          registers: [this.registry],
+        }),
+    ) as Counter;
+    return labels === undefined ? counter : counter.labels(labels);
   }
 
-  /** A function's own gauge, created once per name. */
-  gauge(name: string, help: string): FnGauge {
-    return this.#ownMetric(
-      `pipeline_${name}`,
-      () => new Gauge({ name: `pipeline_${name}`, help, registers: [this.registry] }),
-    );
+  /** A function's own gauge, created once per name; `labels` as for {@linkcode counter}. */
+  gauge(name: string, help: string, labels?: MetricLabels): FnGauge {
+    const key = `pipeline_${name}`;
+    const gauge = this.#ownMetric(
+      key,
+      () =>
+        new Gauge({ name: key, help, labelNames: labelNames(labels), registers: [this.registry] }),
+    ) as Gauge;
+    return labels === undefined ? gauge : gauge.labels(labels);
   }
 
-  #ownMetric<T extends FnCounter | FnGauge>(key: string, create: () => T): T {
+  #ownMetric(key: string, create: () => Counter | Gauge): Counter | Gauge {
     let metric = this.#own.get(key);
     if (metric === undefined) {
       metric = create();
       this.#own.set(key, metric);
     }
-    return metric as T;
+    return metric;
   }
+}
+
+function labelNames(labels: MetricLabels | undefined): string[] {
+  return labels === undefined ? [] : Object.keys(labels);
 }

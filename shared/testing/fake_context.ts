@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Context } from "../define_function.ts";
+import type { Context, MetricLabels } from "../define_function.ts";
 import type { Stream, StreamData } from "../define_stream.ts";
 import { createLogger } from "../logger.ts";
 import { type Env, readSettings, type Settings, type SettingValues } from "../settings.ts";
@@ -25,9 +25,9 @@ export interface FakeContext<Config = unknown> extends Context<Stream, Config> {
   readonly logs: Record<string, unknown>[];
   /** Every confirmed publish, in order. */
   readonly published: Published[];
-  /** Counter totals by name (0 once created). */
+  /** Counter totals by name, `name{label="value"}` for a labelled one (0 once created). */
   readonly counters: Map<string, number>;
-  /** Last gauge values by name. */
+  /** Last gauge values by name, keyed as counters are. */
   readonly gauges: Map<string, number>;
   /** What `now()` returns unless a clock was given. */
   time: number;
@@ -70,11 +70,14 @@ export function fakeContext<S extends Settings>(
       await confirm(stream.name, id);
       ctx.published.push({ stream: stream.name, id, data });
     },
-    counter(counter) {
-      if (!ctx.counters.has(counter)) ctx.counters.set(counter, 0);
-      return { inc: (by = 1) => ctx.counters.set(counter, ctx.counters.get(counter)! + by) };
+    counter(name, _help, labels) {
+      const key = seriesKey(name, labels);
+      if (!ctx.counters.has(key)) ctx.counters.set(key, 0);
+      return { inc: (by = 1) => ctx.counters.set(key, ctx.counters.get(key)! + by) };
     },
-    gauge: (gauge) => ({ set: (value) => ctx.gauges.set(gauge, value) }),
+    gauge: (name, _help, labels) => ({
+      set: (value) => ctx.gauges.set(seriesKey(name, labels), value),
+    }),
     now,
     pause: (reason) => void (ctx.paused = reason),
     resume: () => void (ctx.paused = undefined),
@@ -86,6 +89,13 @@ export function fakeContext<S extends Settings>(
     gauges: new Map(),
   };
   return ctx;
+}
+
+// Prometheus's own notation: `rows{model="forest"}`.
+function seriesKey(name: string, labels: MetricLabels | undefined): string {
+  if (labels === undefined) return name;
+  const pairs = Object.entries(labels).map(([label, value]) => `${label}=${JSON.stringify(value)}`);
+  return `${name}{${pairs.join(",")}}`;
 }
 
 /** The events logged so far as `"<level> <event>"`, in order. */
