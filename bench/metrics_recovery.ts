@@ -9,7 +9,8 @@
  */
 import { join } from "node:path";
 import { METRIC_LOG_HEADER } from "../functions/_metric_log.ts";
-import { encodeHalves, HALF_JOURNAL_FILE } from "../functions/metrics/half_journal.ts";
+import { encodeHalves } from "../functions/metrics/half_journal.ts";
+import { CHAMPION_FILES } from "../functions/metrics/metric_files.ts";
 import { METRIC_LOG_FILE, openMetricStore } from "../functions/metrics/metric_store.ts";
 
 /** Writes the files, then times {@linkcode openMetricStore} on them. */
@@ -27,7 +28,7 @@ export async function measureRecovery(
     value: 100 + (i % 250),
     since: Date.now(),
   }));
-  await Deno.writeFile(join(dir, HALF_JOURNAL_FILE), encodeHalves(waiting));
+  await Deno.writeFile(join(dir, CHAMPION_FILES.journal), encodeHalves(waiting));
   const start = performance.now();
   const { store, halves: read } = await openMetricStore(dir);
   const ms = performance.now() - start;

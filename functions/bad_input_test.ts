@@ -208,8 +208,8 @@ Deno.test("model and metrics dead-letter every bad message with its exact reason
           [],
         );
         const text = await scrape(stack.port("metrics"));
-        assert.equal(sample(text, 'pipeline_metrics_orphans_total{function="metrics"}'), 1);
-        assert.equal(sample(text, 'pipeline_metrics_conflicts_total{function="metrics"}'), 2);
+        assert.equal(sample(text, 'pipeline_metrics_orphans_total{model="linear",function="metrics"}'), 1);
+        assert.equal(sample(text, 'pipeline_metrics_conflicts_total{model="linear",function="metrics"}'), 2);
       },
     );
 

@@ -68,3 +68,10 @@ export function createLogger(fn: string, options: CreateLoggerOptions = {}): Log
 
 /** A logger that writes nothing, for tests. */
 export const silentLogger: Logger = createLogger("silent", { write: () => {} });
+
+/** A logger that adds `fields` to every record of `logger` (a record's own fields win). */
+export function loggerWith(logger: Logger, fields: LogFields): Logger {
+  const log = (level: LogLevel) => (event: string, own: LogFields = {}) =>
+    logger[level](event, { ...fields, ...own });
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}

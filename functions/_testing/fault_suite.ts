@@ -44,8 +44,18 @@ const SEED = Number(Deno.env.get("FAULTS_SEED") ?? 2026);
 
 /** A fault and the share of N rows written at which it strikes. */
 type Fault =
-  | { kind: "kill"; name: "model" | "metrics"; at: number }
+  | { kind: "kill"; name: "model" | "model-forest" | "metrics"; at: number }
   | { kind: "broker"; at: number };
+
+/**
+ * The consumers of the RabbitMQ case: the champion, a challenger (the model
+ * function again, in a group of its own) and metrics joining both.
+ */
+const CONSUMERS = {
+  model: { function: "model", env: {} },
+  "model-forest": { function: "model", env: { MODEL: "forest", CONSUMER_GROUP: "model-forest" } },
+  metrics: { function: "metrics", env: { CHALLENGERS: "forest" } },
+} as const;
 
 /** The faults on the consuming side, in order; the source's own runs beside them. */
 function schedule(random: () => number): Fault[] {
@@ -53,22 +63,25 @@ function schedule(random: () => number): Fault[] {
   return [
     { kind: "kill", name: "model", at: at(0.05, 0.2) },
     { kind: "kill", name: "metrics", at: at(0.2, 0.35) },
+    { kind: "kill", name: "model-forest", at: at(0.35, 0.4) },
     { kind: "kill", name: "model", at: at(0.4, 0.55) },
     { kind: "kill", name: "metrics", at: at(0.55, 0.7) },
     { kind: "broker", at: at(0.7, 0.85) },
   ];
 }
 
-Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and a broker restart", async () => {
+Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and a broker restart, for the champion and a challenger", async () => {
   const node = await startRabbitNode();
   const logsDir = `./logs/faults-${Deno.pid}-${Date.now()}`;
   const csvPath = join(logsDir, "metric_log.csv");
+  const challengerCsvPath = join(logsDir, "metric_log.forest.csv");
   const pipeline = new ProcessPipeline(node.url, logsDir);
   const started = Date.now();
   let kills = 0, brokerRestarts = 0;
+  const startConsumer = (name: keyof typeof CONSUMERS) =>
+    pipeline.start(CONSUMERS[name].function, CONSUMERS[name].env, name);
   try {
-    pipeline.start("model");
-    pipeline.start("metrics");
+    for (const name of Object.keys(CONSUMERS) as (keyof typeof CONSUMERS)[]) startConsumer(name);
     pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
     const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
     const random = mulberry32(SEED);
@@ -109,7 +122,7 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
       } else {
         await pipeline.kill(fault.name);
         await delay(300 + Math.round(random() * 700));
-        pipeline.start(fault.name);
+        startConsumer(fault.name);
         kills++;
       }
     }
@@ -122,10 +135,13 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
       },
     );
     const expected = await expectation(pipeline.runs);
+    const challengerExpected = await expectation(pipeline.runs, "forest");
     let check: MetricLogCheck | undefined;
-    await waitFor("every confirmed observation to have its row", async () => {
+    let challengerCheck: MetricLogCheck | undefined;
+    await waitFor("every confirmed observation to have its row, in both files", async () => {
       check = checkMetricLog(await readCsv(csvPath), expected);
-      return check.lost === 0;
+      challengerCheck = checkMetricLog(await readCsv(challengerCsvPath), challengerExpected);
+      return check.lost === 0 && challengerCheck.lost === 0;
     }, { timeoutMs: 120_000, intervalMs: 200 });
     await waitFor("the queues to drain", async () => {
       const queues = await listQueues(node.nodeName);
@@ -133,6 +149,7 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
     }, { timeoutMs: 60_000, intervalMs: 200 });
     await delay(500);
     check = checkMetricLog(await readCsv(csvPath), expected);
+    challengerCheck = checkMetricLog(await readCsv(challengerCsvPath), challengerExpected);
     const deadLettered = (await listQueues(node.nodeName))
       .filter((q) => q.name.endsWith(".dead"))
       .reduce((sum, q) => sum + q.messages, 0);
@@ -144,13 +161,22 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
           ((Date.now() - started) / 1000).toFixed(1)
         } seed=${SEED}`,
     );
-    assert.equal(expected.confirmed.size, N, "the two source runs confirmed N observations");
-    assert.deepEqual(
-      { lost: check.lost, duplicated: check.duplicated, wrong: check.wrong },
-      { lost: 0, duplicated: 0, wrong: 0 },
-      check.problems.join("\n"),
+    console.log(
+      `faults(rabbitmq, challenger forest): rows=${challengerCheck.rows} ` +
+        `lost=${challengerCheck.lost} duplicated=${challengerCheck.duplicated} ` +
+        `wrong=${challengerCheck.wrong} unconfirmed_rows=${challengerCheck.unconfirmed}`,
     );
-    assert.deepEqual(await pipeline.stop(), [0, 0, 0]);
+    assert.equal(expected.confirmed.size, N, "the two source runs confirmed N observations");
+    for (
+      const [file, result] of [["metric_log.csv", check], ["forest's", challengerCheck]] as const
+    ) {
+      assert.deepEqual(
+        { lost: result.lost, duplicated: result.duplicated, wrong: result.wrong },
+        { lost: 0, duplicated: 0, wrong: 0 },
+        `${file}: ${result.problems.join("\n")}`,
+      );
+    }
+    assert.deepEqual(await pipeline.stop(), [0, 0, 0, 0]);
   } finally {
     await pipeline.close();
     await node.close();

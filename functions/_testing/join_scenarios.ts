@@ -97,7 +97,7 @@ export async function diskFull(
     assert.match(String(paused.reason), /No space left on device/);
     const port = Number(metrics.logs.find((r) => r.event === "function started")?.httpPort);
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    assert.match(text, /^pipeline_metrics_write_paused\{function="metrics"\} 1$/m);
+    assert.match(text, /^pipeline_metrics_write_paused\{model="linear",function="metrics"\} 1$/m);
     const readiness = await notReady(port);
     assert.deepEqual([readiness.status, readiness.body.status], [503, "unavailable"]);
     assert.match(String(readiness.body.reason), /No space left on device/);

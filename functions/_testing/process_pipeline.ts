@@ -7,19 +7,20 @@
  */
 import { loadDiabetes } from "../features/load_diabetes.ts";
 import { loadModel } from "../model/load_model.ts";
+import type { ModelKind } from "../model/model.ts";
 import { confirmedObservations, startedObservations } from "./check_metric_log.ts";
 import { type FunctionProcess, spawnFunction } from "../../shared/testing/function_process.ts";
 
-/** What the source runs confirmed and started, and how to recompute a row. */
-export async function expectation(runs: FunctionProcess[]) {
+/** What the source runs confirmed and started, and how `model` (the champion's by default) scores a row. */
+export async function expectation(runs: FunctionProcess[], model: ModelKind = "linear") {
   const rows = await loadDiabetes("./data");
-  const model = await loadModel("./data", "linear");
+  const fitted = await loadModel("./data", model);
   const logs = runs.filter((p) => p.name === "features").flatMap((p) => p.logs);
   return {
     confirmed: confirmedObservations(logs),
     started: startedObservations(logs),
     target: (row: number) => rows[row]!.target,
-    predict: (row: number) => model.predict(rows[row]!.features),
+    predict: (row: number) => fitted.predict(rows[row]!.features),
   };
 }
 
@@ -40,8 +41,15 @@ export class ProcessPipeline {
   /** `url` is what the functions get as `AMQP_URL`. */
   constructor(readonly url: string, readonly logsDir: string) {}
 
-  /** Starts a function; the source logs at debug level (its confirms). */
-  async start(name: string, extra: Record<string, string> = {}): Promise<FunctionProcess> {
+  /**
+   * Starts a function, known afterwards as `as` (a second deployment of one
+   * function needs a name of its own); the source logs at debug level (its confirms).
+   */
+  async start(
+    name: string,
+    extra: Record<string, string> = {},
+    as = name,
+  ): Promise<FunctionProcess> {
     const process = await spawnFunction(name, {
       AMQP_URL: this.url,
       LOGS_DIR: this.logsDir,
@@ -51,7 +59,7 @@ export class ProcessPipeline {
       ...extra,
     });
     this.runs.push(process);
-    this.#current.set(name, process);
+    this.#current.set(as, process);
     return process;
   }
 

@@ -1,5 +1,6 @@
 /**
- * The journal of waiting halves, `metric_halves.jsonl` beside the metric log:
+ * The journal of waiting halves, `metric_halves.jsonl` beside the metric log
+ * (a challenger's `metric_halves.<model>.jsonl`):
  * one JSON array per line, `[side, id, value, since]`, appended and synced
  * before a lone half is acked. Halves that found their partner or became
  * orphans stay in the file until it is compacted (rewritten with only the
@@ -32,9 +33,6 @@ export interface StoredHalf {
   /** Its publisher's timestamp; not journaled (`since` stands in after a restart). */
   readonly stamp?: number;
 }
-
-/** The journal's file name inside `LOGS_DIR`. */
-export const HALF_JOURNAL_FILE = "metric_halves.jsonl";
 
 const encoder = new TextEncoder();
 

@@ -1,7 +1,9 @@
 /**
- * What metrics keeps on disk in `LOGS_DIR`, written by one group commit: the
- * metric log (`metric_log.csv`, one row per id), the journal of waiting halves
- * (`metric_halves.jsonl`) and the orphans (`metric_orphans.csv`). Everything
+ * What metrics keeps on disk in `LOGS_DIR` for one model, written by one
+ * group commit: the metric log (`metric_log.csv`, one row per id), the journal
+ * of waiting halves (`metric_halves.jsonl`) and the orphans
+ * (`metric_orphans.csv`); a challenger's files carry its name
+ * (see `metric_files.ts`). Everything
  * accepted within the flush window, or while a commit is in progress, shares
  * one write and one fdatasync per file.
  *
@@ -21,6 +23,7 @@ import { silentLogger } from "../../shared/logger.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { CSV_HEADER, recoverLog } from "./_recover_log.ts";
 import { METRIC_LOG_FILE } from "../_metric_log.ts";
+import { CHAMPION_FILES, type MetricFiles } from "./metric_files.ts";
 import { MetricLogFile } from "./_metric_log_file.ts";
 import { realScheduler, type Scheduler, type TimerId } from "./_scheduler.ts";
 import { openAppend, type OpenAppendFile, SyncedFile } from "./_synced_file.ts";
@@ -29,7 +32,6 @@ import { openOrphans, type Orphan, orphanRecords } from "./_orphans.ts";
 import {
   compactHalfJournal,
   encodeHalves,
-  HALF_JOURNAL_FILE,
   loadHalfJournal,
   type StoredHalf,
 } from "./half_journal.ts";
@@ -42,6 +44,8 @@ export { METRIC_LOG_FILE };
 export interface OpenMetricStoreOptions {
   /** @default silentLogger */
   logger?: Logger;
+  /** The files' names. @default the champion's: {@linkcode CHAMPION_FILES} */
+  files?: MetricFiles;
   /** Work accepted within this many ms shares one commit. @default 5 */
   flushMs?: number;
   /** Written ids remembered so none is written twice. @default 1_000_000 */
@@ -84,14 +88,15 @@ export async function openMetricStore(
 ): Promise<{ store: MetricStore; halves: StoredHalf[] }> {
   const logger = options.logger ?? silentLogger;
   const open = options.openFile ?? openAppend;
-  const csvPath = join(dir, METRIC_LOG_FILE);
+  const names = options.files ?? CHAMPION_FILES;
+  const csvPath = join(dir, names.log);
   const recovered = await recoverLog(csvPath, { logger, ids: options.dedupWindow ?? 1_000_000 });
-  const journalPath = join(dir, HALF_JOURNAL_FILE);
+  const journalPath = join(dir, names.journal);
   const halves = await loadHalfJournal(journalPath, logger);
   const files = {
     csv: await SyncedFile.open(csvPath, open),
     journal: await SyncedFile.open(journalPath, open),
-    orphans: await openOrphans(dir, open),
+    orphans: await openOrphans(join(dir, names.orphans), open),
   };
   logger.info("metric log opened", {
     path: csvPath,

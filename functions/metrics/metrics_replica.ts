@@ -15,8 +15,13 @@
  */
 import { join } from "node:path";
 import { backoffDelay, delay } from "../../shared/runtime/backoff.ts";
-import { type MetricsContext, type MetricsState, openMetricsState } from "./metrics_state.ts";
-import type { HalfMessage, OpenMetricsStateOptions } from "./metrics_state.ts";
+import type { HalfMessage, MetricsContext } from "./metrics_state.ts";
+import {
+  comparedModels,
+  type MetricsJoins,
+  openMetricsJoins,
+  type OpenMetricsJoinsOptions,
+} from "./metrics_joins.ts";
 
 /** The lock file the active replica holds, in `LOGS_DIR`. */
 export const LOCK_FILE = "metric_log.lock";
@@ -24,19 +29,22 @@ export const LOCK_FILE = "metric_log.lock";
 /** The metrics function's state: nothing until the first delivery, then the open store. */
 export class MetricsReplica {
   readonly #ctx: MetricsContext;
-  readonly #options: OpenMetricsStateOptions;
-  #opening: Promise<MetricsState> | undefined;
-  #state: MetricsState | undefined;
+  readonly #options: OpenMetricsJoinsOptions;
+  #opening: Promise<MetricsJoins> | undefined;
+  #state: MetricsJoins | undefined;
   #lock: Deno.FsFile | undefined;
   #deactivating: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   /** A standby: touches no file until {@linkcode MetricsReplica.handle} is first called. */
-  constructor(ctx: MetricsContext, options: OpenMetricsStateOptions = {}) {
+  constructor(ctx: MetricsContext, options: OpenMetricsJoinsOptions = {}) {
     this.#ctx = ctx;
     this.#options = options;
+    // A bad pair of settings stops the start, not the first delivery.
+    const models = comparedModels(ctx.config);
     ctx.logger.info("standing by: the store opens on the first delivery", {
       logsDir: ctx.config.logsDir,
+      models,
     });
   }
 
@@ -90,7 +98,7 @@ export class MetricsReplica {
    * read-only disk) pauses the function and is tried again with backoff while
    * the deliveries wait unacked, so none uses up an attempt.
    */
-  async #openUntilOpen(): Promise<MetricsState> {
+  async #openUntilOpen(): Promise<MetricsJoins> {
     for (let attempt = 1;; attempt++) {
       try {
         const state = await this.#open();
@@ -108,7 +116,7 @@ export class MetricsReplica {
     }
   }
 
-  async #open(): Promise<MetricsState> {
+  async #open(): Promise<MetricsJoins> {
     const { logger, config } = this.#ctx;
     const path = join(config.logsDir, LOCK_FILE);
     if (this.#lock === undefined) {
@@ -123,7 +131,7 @@ export class MetricsReplica {
       }
       this.#lock = lock;
     }
-    const state = await openMetricsState(this.#ctx, this.#options);
+    const state = await openMetricsJoins(this.#ctx, this.#options);
     this.#state = state;
     return state;
   }

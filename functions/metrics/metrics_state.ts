@@ -1,6 +1,8 @@
 /**
- * The metrics function's state: the join by id over the durable store, with
- * the counters, gauges, orphan sweep and periodic status line around it.
+ * One model's join: truths with that model's predictions, by id, over its
+ * durable store, with the counters, gauges (labelled with the model), orphan
+ * sweep and periodic status line around it. {@linkcode MetricsJoins} runs one
+ * per compared model.
  *
  * @module
  */
@@ -9,13 +11,14 @@ import type { SettingValues } from "../../shared/settings.ts";
 import type { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
 import type { metricsSettings } from "./settings.ts";
 import { PermanentError } from "../../shared/errors.ts";
-import type { Logger } from "../../shared/logger.ts";
+import { type Logger, loggerWith } from "../../shared/logger.ts";
 import { realScheduler } from "./_scheduler.ts";
 import type { Scheduler, TimerId } from "./_scheduler.ts";
 import type { OpenAppendFile } from "./_synced_file.ts";
 import type { Side, StoredHalf } from "./half_journal.ts";
 import { type MetricStore, openMetricStore, type Recorded } from "./metric_store.ts";
 import { WaitingHalves } from "./waiting_halves.ts";
+import { metricFiles } from "./metric_files.ts";
 
 export { METRIC_LOG_FILE } from "./metric_store.ts";
 
@@ -27,6 +30,8 @@ export type MetricsContext = Context<never, SettingValues<typeof metricsSettings
 
 /** Options of {@linkcode openMetricsState}. */
 export interface OpenMetricsStateOptions {
+  /** The model whose predictions this join takes. @default the champion (`CHAMPION`) */
+  model?: string;
   /** Timers of the store, the sweep and the status line. @default realScheduler */
   scheduler?: Scheduler;
   /** Opens each file for appending. @default Deno.open with `write: true` */
@@ -40,8 +45,6 @@ export interface OpenMetricsStateOptions {
 interface Settings {
   readonly orphanAfterMs: number;
   readonly pendingMax: number;
-  /** The model whose predictions are logged. */
-  readonly champion: string;
 }
 
 interface Instruments {
@@ -55,23 +58,29 @@ interface Instruments {
   readonly oldestWaitingMs: Gauge;
   readonly rowsWritten: Gauge;
   readonly paused: Gauge;
-  readonly otherModels: Counter;
 }
 
-/** Opens the store under `LOGS_DIR`, rebuilds the waiting halves, starts the status timer. */
+/**
+ * Opens one model's store under `LOGS_DIR`, rebuilds its waiting halves,
+ * starts its status timer.
+ */
 export async function openMetricsState(
   ctx: MetricsContext,
   options: OpenMetricsStateOptions = {},
 ): Promise<MetricsState> {
-  // The only place metrics reads its settings.
+  // The only place a join reads the settings.
   const metrics = ctx.config;
   const { logsDir } = metrics;
+  const model = options.model ?? metrics.champion;
+  const files = metricFiles(model, metrics.champion);
   const scheduler = options.scheduler ?? realScheduler;
   const waiting = new WaitingHalves();
   // The store exists before the state whose gauge and context a pause sets.
   let paused = (_reason: string | undefined): void => {};
+  const logger = loggerWith(ctx.logger, { model });
   const { store, halves } = await openMetricStore(logsDir, {
-    logger: ctx.logger,
+    files,
+    logger,
     flushMs: metrics.flushMs,
     dedupWindow: metrics.dedupWindow,
     scheduler,
@@ -81,17 +90,16 @@ export async function openMetricsState(
     ...(options.openFile === undefined ? {} : { openFile: options.openFile }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
   });
-  const state = new MetricsState(store, waiting, ctx, {
+  const state = new MetricsState(store, waiting, { ...ctx, logger }, {
     orphanAfterMs: metrics.orphanAfterMs,
     pendingMax: metrics.pendingMax,
-    champion: metrics.champion,
-  }, { scheduler, statusMs: options.statusMs ?? 5000 });
+  }, { scheduler, statusMs: options.statusMs ?? 5000, model });
   paused = (reason) => state.paused(reason);
   await state.rebuild(halves);
   return state;
 }
 
-/** What the metrics function keeps between messages; see {@linkcode openMetricsState}. */
+/** One model's join; see {@linkcode openMetricsState}. */
 export class MetricsState {
   readonly #store: MetricStore;
   readonly #waiting: WaitingHalves;
@@ -111,7 +119,7 @@ export class MetricsState {
     waiting: WaitingHalves,
     ctx: MetricsContext,
     settings: Settings,
-    options: { scheduler: Scheduler; statusMs: number },
+    options: { scheduler: Scheduler; statusMs: number; model: string },
   ) {
     this.#store = store;
     this.#waiting = waiting;
@@ -120,7 +128,7 @@ export class MetricsState {
     this.#ctx = ctx;
     this.#now = () => ctx.now();
     this.#scheduler = options.scheduler;
-    this.#instruments = instruments(ctx);
+    this.#instruments = instruments(ctx, options.model);
     this.#statusTimer = this.#scheduler.setInterval(() => this.report(), options.statusMs);
     const sweepMs = Math.min(settings.orphanAfterMs, options.statusMs);
     this.#sweepTimer = this.#scheduler.setInterval(() => this.sweep(), sweepMs);
@@ -164,13 +172,6 @@ export class MetricsState {
     // Not async: metrics may take a great many halves at once, and an async
     // frame per half is memory the store's own promise already covers.
     try {
-      if (
-        message.stream === "predictions/Y_pred" &&
-        message.data.model.name !== this.#settings.champion
-      ) {
-        this.#instruments.otherModels.inc();
-        return Promise.resolve();
-      }
       const { side, value } = halfOf(message);
       const { id } = message;
       if (id.length === 0 || /[\r\n]/.test(id)) {
@@ -317,27 +318,42 @@ function halfOf(message: HalfMessage): { side: Side; value: number } {
   }
 }
 
-function instruments(ctx: MetricsContext): Instruments {
+function instruments(ctx: MetricsContext, model: string): Instruments {
+  const labels = { model };
   return {
-    rows: ctx.counter("metrics_rows", "Rows appended to the metric log"),
-    duplicates: ctx.counter("metrics_duplicates", "Messages whose half or row was already kept"),
-    orphans: ctx.counter("metrics_orphans", "Halves moved to the orphans file"),
+    rows: ctx.counter("metrics_rows", "Rows appended to the metric log", labels),
+    duplicates: ctx.counter(
+      "metrics_duplicates",
+      "Messages whose half or row was already kept",
+      labels,
+    ),
+    orphans: ctx.counter("metrics_orphans", "Halves moved to the orphans file", labels),
     conflicts: ctx.counter(
       "metrics_conflicts",
       "Halves refused for a value differing from the kept one",
+      labels,
     ),
-    waiting: ctx.gauge("metrics_pending", "Ids waiting for their partner"),
-    waitingTruths: ctx.gauge("metrics_pending_y_true", "Y_true halves waiting for their Y_pred"),
+    waiting: ctx.gauge("metrics_pending", "Ids waiting for their partner", labels),
+    waitingTruths: ctx.gauge(
+      "metrics_pending_y_true",
+      "Y_true halves waiting for their Y_pred",
+      labels,
+    ),
     waitingPredictions: ctx.gauge(
       "metrics_pending_y_pred",
       "Y_pred halves waiting for their Y_true",
+      labels,
     ),
-    oldestWaitingMs: ctx.gauge("metrics_oldest_pending_ms", "Age of the oldest waiting half in ms"),
-    rowsWritten: ctx.gauge("metrics_rows_written", "Rows this process appended"),
-    paused: ctx.gauge("metrics_write_paused", "1 while writes to LOGS_DIR fail and are retried"),
-    otherModels: ctx.counter(
-      "metrics_other_model_predictions",
-      "Predictions of models other than METRICS_CHAMPION, acked without a row",
+    oldestWaitingMs: ctx.gauge(
+      "metrics_oldest_pending_ms",
+      "Age of the oldest waiting half in ms",
+      labels,
+    ),
+    rowsWritten: ctx.gauge("metrics_rows_written", "Rows this process appended", labels),
+    paused: ctx.gauge(
+      "metrics_write_paused",
+      "1 while writes to LOGS_DIR fail and are retried",
+      labels,
     ),
   };
 }

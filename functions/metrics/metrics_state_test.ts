@@ -15,8 +15,8 @@ Deno.test("MetricsState.handle() acks a lone half once journaled and writes the 
       assert.deepEqual(await run.csv(), [CSV_HEADER]);
       assert.deepEqual(await run.lines("metric_halves.jsonl"), ['["y_true","a",151,1000000]']);
       run.state.report();
-      assert.equal(run.ctx.gauges.get("metrics_pending_y_true"), 1);
-      assert.equal(run.ctx.gauges.get("metrics_pending_y_pred"), 0);
+      assert.equal(run.ctx.gauges.get(`metrics_pending_y_true{model="linear"}`), 1);
+      assert.equal(run.ctx.gauges.get(`metrics_pending_y_pred{model="linear"}`), 0);
     });
     await t.step("its prediction writes the row", async () => {
       await run.commit(run.state.handle(prediction("a", 140.25)));
@@ -26,7 +26,7 @@ Deno.test("MetricsState.handle() acks a lone half once journaled and writes the 
       await run.commit(run.state.handle(prediction("b", 2)));
       await run.commit(run.state.handle(truth("b", 5)));
       assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A, "b,5,2,3"]);
-      assert.equal(run.ctx.counters.get("metrics_rows"), 2);
+      assert.equal(run.ctx.counters.get(`metrics_rows{model="linear"}`), 2);
     });
     await t.step(
       "a redelivery is acked without a second row; another value is refused",
@@ -42,26 +42,11 @@ Deno.test("MetricsState.handle() acks a lone half once journaled and writes the 
           (written as Error).message,
           'Conflicting y_pred for id "b": kept "2", refused "3"',
         );
-        assert.equal(run.ctx.counters.get("metrics_duplicates"), 2);
-        assert.equal(run.ctx.counters.get("metrics_conflicts"), 2);
+        assert.equal(run.ctx.counters.get(`metrics_duplicates{model="linear"}`), 2);
+        assert.equal(run.ctx.counters.get(`metrics_conflicts{model="linear"}`), 2);
         assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A, "b,5,2,3"]);
       },
     );
-  } finally {
-    await closeRun(run);
-  }
-});
-
-Deno.test("MetricsState.handle() logs the champion's predictions and only counts the others", async () => {
-  const run = await openRun();
-  try {
-    await run.commit(run.state.handle(truth("a", 151)));
-    await run.state.handle(prediction("a", 100, 1, "forest"));
-    await run.state.handle(prediction("z", 100, 1, "forest"));
-    await run.commit(run.state.handle(prediction("a", 140.25)));
-    assert.deepEqual(await run.csv(), [CSV_HEADER, ROW_A]);
-    assert.equal(run.ctx.counters.get("metrics_other_model_predictions"), 2);
-    assert.equal(run.ctx.counters.get("metrics_conflicts"), 0);
   } finally {
     await closeRun(run);
   }
@@ -75,9 +60,9 @@ Deno.test("openMetricsState() rebuilds the waiting halves from the journal", asy
     await run.commit(run.state.handle(truth("f", 3)));
     await run.commit(run.state.handle(prediction("f", 4)));
     run = await run.restart();
-    assert.equal(run.ctx.gauges.get("metrics_pending"), 2);
-    assert.equal(run.ctx.gauges.get("metrics_pending_y_true"), 1);
-    assert.equal(run.ctx.gauges.get("metrics_pending_y_pred"), 1);
+    assert.equal(run.ctx.gauges.get(`metrics_pending{model="linear"}`), 2);
+    assert.equal(run.ctx.gauges.get(`metrics_pending_y_true{model="linear"}`), 1);
+    assert.equal(run.ctx.gauges.get(`metrics_pending_y_pred{model="linear"}`), 1);
     const rebuilt = run.ctx.logs.find((r) => r.event === "waiting halves rebuilt");
     assert.deepEqual([rebuilt?.journal, rebuilt?.waiting], [3, 2]);
     await run.commit(run.state.handle(prediction("d", 5)));
@@ -95,19 +80,19 @@ Deno.test("MetricsState moves a half older than the horizon to the orphans file,
     await run.clock.tickAsync(30_000);
     await run.commit(run.state.handle(prediction("h", 2)));
     run.state.report();
-    assert.equal(run.ctx.gauges.get("metrics_oldest_pending_ms"), 30_020);
+    assert.equal(run.ctx.gauges.get(`metrics_oldest_pending_ms{model="linear"}`), 30_020);
     await run.clock.tickAsync(31_000);
-    await until("g orphaned", () => run.ctx.counters.get("metrics_orphans") === 1);
+    await until("g orphaned", () => run.ctx.counters.get(`metrics_orphans{model="linear"}`) === 1);
     assert.deepEqual(await run.lines("metric_orphans.csv"), [
       "id,side,value,since,reason",
       "g,y_true,1,1000000,no partner within 60000 ms",
     ]);
     await run.clock.tickAsync(35_000);
-    await until("h orphaned", () => run.ctx.counters.get("metrics_orphans") === 2);
+    await until("h orphaned", () => run.ctx.counters.get(`metrics_orphans{model="linear"}`) === 2);
     assert.equal(loggedEvents(run.ctx).filter((e) => e === "warn halves orphaned").length, 2);
     run.state.report();
-    assert.equal(run.ctx.gauges.get("metrics_pending"), 0);
-    assert.equal(run.ctx.gauges.get("metrics_oldest_pending_ms"), 0);
+    assert.equal(run.ctx.gauges.get(`metrics_pending{model="linear"}`), 0);
+    assert.equal(run.ctx.gauges.get(`metrics_oldest_pending_ms{model="linear"}`), 0);
     // A partner after the horizon waits anew: it is not a row.
     await run.commit(run.state.handle(prediction("g", 9)));
     assert.deepEqual(await run.csv(), [CSV_HEADER]);
@@ -120,7 +105,7 @@ Deno.test("MetricsState orphans the oldest half beyond METRICS_PENDING_MAX", asy
   const run = await openRun({ METRICS_PENDING_MAX: "2" });
   try {
     for (const id of ["i", "j", "k"]) await run.commit(run.state.handle(truth(id, 1)));
-    await until("i orphaned", () => run.ctx.counters.get("metrics_orphans") === 1);
+    await until("i orphaned", () => run.ctx.counters.get(`metrics_orphans{model="linear"}`) === 1);
     assert.deepEqual((await run.lines("metric_orphans.csv")).slice(1), [
       "i,y_true,1,1000000,the waiting table is full (2 halves)",
     ]);
@@ -175,12 +160,12 @@ Deno.test("openMetricsState() pairs no half with a partner that came after it wa
   try {
     await run.commit(run.state.handle(truth("o", 1)));
     await run.clock.tickAsync(65_000);
-    await until("o orphaned", () => run.ctx.counters.get("metrics_orphans") === 1);
+    await until("o orphaned", () => run.ctx.counters.get(`metrics_orphans{model="linear"}`) === 1);
     await run.commit(run.state.handle(prediction("o", 2)));
     run = await run.restart();
     assert.deepEqual(await run.csv(), [CSV_HEADER]);
-    assert.equal(run.ctx.gauges.get("metrics_pending_y_pred"), 1);
-    assert.equal(run.ctx.gauges.get("metrics_pending_y_true"), 0);
+    assert.equal(run.ctx.gauges.get(`metrics_pending_y_pred{model="linear"}`), 1);
+    assert.equal(run.ctx.gauges.get(`metrics_pending_y_true{model="linear"}`), 0);
   } finally {
     await closeRun(run);
   }

@@ -32,7 +32,7 @@ Deno.test("metrics consumes Y_true and Y_pred and appends a row per id", async (
       await Deno.readTextFile(join(logsDir, "metric_log.csv")),
       `${CSV_HEADER}\n7c9e,151,140.25,10.75\n`,
     );
-    assert.equal(ctx.counters.get("metrics_duplicates"), 1);
+    assert.equal(ctx.counters.get(`metrics_duplicates{model="linear"}`), 1);
   } finally {
     await Deno.remove(logsDir, { recursive: true });
   }

@@ -1,20 +1,19 @@
 /**
- * The metrics function's settings: where the metric log goes, and the bounds
- * of its join.
+ * The metrics function's settings: where the metric logs go, which models are
+ * joined, and the bounds of the join.
  *
  * @module
  */
-import { text, wholeNumber } from "../../shared/settings.ts";
-import { logsDir } from "../_settings.ts";
+import { wholeNumber } from "../../shared/settings.ts";
+import { challengers, champion, logsDir } from "../_settings.ts";
 
 /** What `ctx.config` holds for `metrics`. */
 export const metricsSettings = {
   logsDir,
-  /**
-   * The model whose predictions are joined and logged; other models' predictions are
-   * counted and acked, until each model gets its own metric log.
-   */
-  champion: text("METRICS_CHAMPION", "linear"),
+  /** The model whose rows go to `metric_log.csv`. */
+  champion,
+  /** The other models joined, each into its own `metric_log.<model>.csv`. */
+  challengers,
   /** Halves waiting for their partner at most; beyond, the oldest becomes an orphan. */
   pendingMax: wholeNumber("METRICS_PENDING_MAX", { fallback: 1_000_000, min: 1 }),
   /** How long a half may wait for its partner before it becomes an orphan (24 h). */
