@@ -208,8 +208,14 @@ Deno.test("model and metrics dead-letter every bad message with its exact reason
           [],
         );
         const text = await scrape(stack.port("metrics"));
-        assert.equal(sample(text, 'pipeline_metrics_orphans_total{model="linear",function="metrics"}'), 1);
-        assert.equal(sample(text, 'pipeline_metrics_conflicts_total{model="linear",function="metrics"}'), 2);
+        assert.equal(
+          sample(text, 'pipeline_metrics_orphans_total{model="linear",function="metrics"}'),
+          1,
+        );
+        assert.equal(
+          sample(text, 'pipeline_metrics_conflicts_total{model="linear",function="metrics"}'),
+          2,
+        );
       },
     );
 
@@ -340,6 +346,7 @@ Deno.test("ids are never paths: ../../etc/passwd, a/b and a line break are dead-
     const inLogsDir = await Array.fromAsync(Deno.readDir(stack.logsDir), (e) => e.name);
     assert.deepEqual(inLogsDir.toSorted(), [
       "metric_halves.jsonl",
+      "metric_log.champion",
       "metric_log.csv",
       "metric_log.lock",
       "metric_orphans.csv",

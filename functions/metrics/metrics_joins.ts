@@ -16,6 +16,7 @@
  * @module
  */
 import { ConfigError, PermanentError } from "../../shared/errors.ts";
+import { markChampion } from "./champion_marker.ts";
 import {
   type HalfMessage,
   type MetricsContext,
@@ -45,6 +46,8 @@ export async function openMetricsJoins(
   options: OpenMetricsJoinsOptions = {},
 ): Promise<MetricsJoins> {
   const models = comparedModels(ctx.config);
+  await Deno.mkdir(ctx.config.logsDir, { recursive: true });
+  await markChampion(ctx.config.logsDir, ctx.config.champion);
   const pauses = new PauseReasons(ctx);
   const joins = new Map<string, MetricsState>();
   try {

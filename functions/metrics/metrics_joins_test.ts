@@ -13,6 +13,7 @@ import {
 } from "./metrics_joins.ts";
 import { MetricsReplica } from "./metrics_replica.ts";
 import { metricsSettings } from "./settings.ts";
+import metrics from "./mod.ts";
 
 interface Joins {
   readonly dir: string;
@@ -128,6 +129,7 @@ Deno.test("a prediction of a model not compared is refused in one line, nothing 
       [
         "metric_halves.forest.jsonl",
         "metric_halves.jsonl",
+        "metric_log.champion",
         "metric_log.csv",
         "metric_log.forest.csv",
         "metric_orphans.csv",
@@ -166,4 +168,27 @@ Deno.test("CHALLENGERS naming the champion stops the start in one line", () => {
     assert.equal(error.message, 'Invalid CHALLENGERS "sum,forest": it names the champion "forest"');
     return true;
   });
+});
+
+Deno.test("metrics refuses to start on another champion's files, in one line", async () => {
+  const run = await openJoins(TWO_MODELS);
+  await run.joins.close();
+  try {
+    assert.equal(await Deno.readTextFile(join(run.dir, "metric_log.champion")), "linear\n");
+    const ctx = fakeContext(metricsSettings, {
+      name: "metrics",
+      env: { LOGS_DIR: run.dir, CHAMPION: "forest", CHALLENGERS: "linear" },
+    });
+    const refused = await rejection(Promise.resolve(metrics.setup(ctx)));
+    assert.ok(refused instanceof ConfigError);
+    assert.equal(
+      refused.message,
+      `Invalid CHAMPION "forest": ${join(run.dir, "metric_log.csv")} holds the rows of "linear"; ` +
+        "move the metric files aside (or set CHAMPION=linear)",
+    );
+    // The same check guards the first open, whoever skipped the start's.
+    assert.ok(await rejection(openMetricsJoins(ctx)) instanceof ConfigError);
+  } finally {
+    await Deno.remove(run.dir, { recursive: true });
+  }
 });

@@ -40,6 +40,7 @@ Deno.test("MetricsReplica touches no file until its first delivery", async () =>
     const after = await listing(logsDir);
     assert.deepEqual(Object.keys(after).sort(), [
       "metric_halves.jsonl",
+      "metric_log.champion",
       "metric_log.csv",
       "metric_log.csv.rejected",
       LOCK_FILE,

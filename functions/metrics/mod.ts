@@ -2,7 +2,9 @@
  * The metrics function: joins each observation's truth (`features/Y_true`)
  * and prediction (`predictions/Y_pred`) by message id, in whatever order they
  * arrive, and appends `id,y_true,y_pred,error` to `$LOGS_DIR/metric_log.csv`,
- * once per id, durably.
+ * once per id, durably. With challengers (`CHALLENGERS`), each truth is joined
+ * with every compared model's prediction, each model into its own file
+ * (`metric_log.<model>.csv`; see metrics_joins.ts).
  *
  * A half that arrives without its partner is written to the journal of
  * waiting halves beside the log and acked once synced, so the queues never
@@ -23,6 +25,7 @@
  */
 import { defineConsumer } from "../../shared/define_function.ts";
 import { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../_streams.ts";
+import { checkChampion } from "./champion_marker.ts";
 import { MetricsReplica } from "./metrics_replica.ts";
 import { metricsSettings } from "./settings.ts";
 
@@ -33,7 +36,11 @@ export default defineConsumer({
   replicas: "single-active",
   settings: metricsSettings,
   sandbox: { writeDirs: ["logsDir"] },
-  setup: (ctx) => new MetricsReplica(ctx),
+  // Refuses to start on another champion's files (see champion_marker.ts).
+  setup: async (ctx) => {
+    await checkChampion(ctx.config.logsDir, ctx.config.champion);
+    return new MetricsReplica(ctx);
+  },
   handle: (message, replica) => replica.handle(message),
   deactivate: (replica) => replica.deactivate(),
   close: (replica) => replica.close(),
