@@ -116,34 +116,43 @@ async function crashAndRecover(stack: ComposeStack): Promise<number> {
   return victims.length;
 }
 
-/** Stops the source, waits for its confirmed observations, checks every row. */
-async function checkRows(stack: ComposeStack): Promise<MetricLogCheck & { confirmed: number }> {
+/** The compared models' files: the champion's and the challenger's (compose's CHALLENGERS). */
+const MODEL_FILES = [["linear", "metric_log.csv"], ["forest", "metric_log.forest.csv"]] as const;
+
+type RowsCheck = MetricLogCheck & { confirmed: number };
+
+/** Stops the source, waits for its confirmed observations, checks every row of each model's file. */
+async function checkRows(stack: ComposeStack): Promise<Record<"linear" | "forest", RowsCheck>> {
   await stack.compose("stop", "features");
   const logs = await stack.logs("features");
   const confirmed = confirmedObservations(logs);
   const data = await loadDiabetes("./data");
-  const model = await loadModel("./data", "linear");
-  const expected = {
-    confirmed,
-    started: startedObservations(logs),
-    target: (row: number) => data[row]!.target,
-    predict: (row: number) => model.predict(data[row]!.features),
-  };
-  const csv = join(stack.logsDir, "metric_log.csv");
-  let check = checkMetricLog(await Deno.readTextFile(csv), expected);
-  await waitFor("every confirmed row written", async () => {
-    check = checkMetricLog(await Deno.readTextFile(csv), expected);
-    return check.lost === 0;
-  }, { timeoutMs: 60_000, intervalMs: 500 });
+  const checks: Partial<Record<"linear" | "forest", RowsCheck>> = {};
+  for (const [kind, file] of MODEL_FILES) {
+    const model = await loadModel("./data", kind);
+    const expected = {
+      confirmed,
+      started: startedObservations(logs),
+      target: (row: number) => data[row]!.target,
+      predict: (row: number) => model.predict(data[row]!.features),
+    };
+    const csv = join(stack.logsDir, file);
+    let check = checkMetricLog(await Deno.readTextFile(csv), expected);
+    await waitFor(`every confirmed row written to ${file}`, async () => {
+      check = checkMetricLog(await Deno.readTextFile(csv), expected);
+      return check.lost === 0;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    assert.deepEqual(
+      { lost: check.lost, duplicated: check.duplicated, wrong: check.wrong },
+      { lost: 0, duplicated: 0, wrong: 0 },
+      `${file}: ${check.problems.join("\n")}`,
+    );
+    checks[kind] = { ...check, confirmed: confirmed.size };
+  }
   assert.ok(confirmed.size >= 300, `only ${confirmed.size} observations confirmed`);
-  assert.deepEqual(
-    { lost: check.lost, duplicated: check.duplicated, wrong: check.wrong },
-    { lost: 0, duplicated: 0, wrong: 0 },
-    check.problems.join("\n"),
-  );
   const warnings = logs.filter((log) => log.event === DEFAULT_PASSWORD_EVENT);
   assert.deepEqual(warnings.map((log) => log.level), ["warn"]);
-  return { ...check, confirmed: confirmed.size };
+  return checks as Record<"linear" | "forest", RowsCheck>;
 }
 
 Deno.test("docker compose runs the pipeline and restarts crashed functions", async (t) => {
@@ -173,12 +182,12 @@ Deno.test("docker compose runs the pipeline and restarts crashed functions", asy
           intervalMs: 500,
         });
       });
-      await t.step("every confirmed observation is exactly one exact row", async () => {
-        const check = await checkRows(stack);
+      await t.step("every confirmed observation is exactly one exact row per model", async () => {
+        const { linear: check, forest } = await checkRows(stack);
         const restarts = (await stack.containers()).reduce((sum, c) => sum + c.restartCount, 0);
         const seconds = ((performance.now() - started) / 1000).toFixed(0);
         console.log(
-          `compose: services=${SERVICES.length} model_replicas=3 kills=${kills} restarts=${restarts} rows=${check.rows} confirmed=${check.confirmed} lost=${check.lost} duplicated=${check.duplicated} wrong=${check.wrong} seconds=${seconds}`,
+          `compose: services=${SERVICES.length} model_replicas=3 kills=${kills} restarts=${restarts} rows=${check.rows} confirmed=${check.confirmed} lost=${check.lost} duplicated=${check.duplicated} wrong=${check.wrong} challenger_rows=${forest.rows} challenger_lost=${forest.lost} challenger_duplicated=${forest.duplicated} challenger_wrong=${forest.wrong} seconds=${seconds}`,
         );
       });
     } finally {

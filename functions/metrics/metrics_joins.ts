@@ -9,9 +9,9 @@
  * with their reason.
  *
  * One join per model rather than one join with a row per model: each join is
- * the champion's proven code on files of its own, and a truth costs one
- * journal line per model until its predictions come (measured by
- * `deno task bench --stages=pipeline`).
+ * the champion's proven code on files of its own. The price: a truth is
+ * journaled once per model while it waits, and each model's files have their
+ * own group commit (one fdatasync per file per commit).
  *
  * @module
  */
