@@ -19,6 +19,7 @@ export const STAGES = [
   "live",
   "cluster",
   "cold-start",
+  "challenger",
 ] as const;
 
 /** One stage's name. */

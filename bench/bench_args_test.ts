@@ -54,7 +54,7 @@ Deno.test("parseBenchArgs() resolves the sizes of every stage", async (t) => {
     assert.throws(() => parseBenchArgs(["--stages", "ceiling,nope"]), {
       name: "TypeError",
       message:
-        'Invalid --stages "ceiling,nope": expected some of ceiling, pipeline, latency, scale-out, memory, plot, embedded, live, cluster, cold-start',
+        'Invalid --stages "ceiling,nope": expected some of ceiling, pipeline, latency, scale-out, memory, plot, embedded, live, cluster, cold-start, challenger',
     });
   });
 });

@@ -25,7 +25,7 @@ import { measureLatency } from "./latency.ts";
 import { measureLivePage } from "./live_page.ts";
 import { machineInfo } from "./machine_info.ts";
 import { measureMetricsMemory } from "./metrics_memory.ts";
-import { runPipeline } from "./pipeline_run.ts";
+import { type PipelineRunResult, runPipeline } from "./pipeline_run.ts";
 import { measurePlotRefresh } from "./plot_refresh.ts";
 import { measurePlotRender } from "./plot_render.ts";
 import { type BenchResult, formatTable, TARGETS } from "./report.ts";
@@ -125,10 +125,31 @@ async function runStages(
   await stage("cluster", async () => {
     result.cluster = await compareCluster(broker(), args.n, args.rounds);
   });
+  // The price of a challenger: the same run without and with one, in turns.
+  await stage("challenger", async () => {
+    const runs = { champion: [] as PipelineRunResult[], challenger: [] as PipelineRunResult[] };
+    for (let round = 0; round < args.rounds; round++) {
+      runs.champion.push(await runPipeline(broker(), args.n));
+      runs.challenger.push(await runPipeline(broker(), args.n, { challengers: ["forest"] }));
+    }
+    result.challenger = {
+      champion: lowestCpu(runs.champion),
+      challenger: lowestCpu(runs.challenger),
+    };
+  });
   await stage("cold-start", async () => {
     result.coldStarts = await measureColdStarts(broker(), args.coldStarts);
   });
   return result;
+}
+
+/** The run whose functions used the least CPU per observation: the least disturbed. */
+function lowestCpu(runs: PipelineRunResult[]): PipelineRunResult {
+  const total = (run: PipelineRunResult) =>
+    Object.entries(run.cpuMsPerObservation)
+      .filter(([name]) => name !== "broker")
+      .reduce((sum, [, ms]) => sum + ms, 0);
+  return runs.reduce((a, b) => total(b) < total(a) ? b : a);
 }
 
 /** The 1-minute load average: other work on the machine lowers every figure. */

@@ -18,6 +18,7 @@ import {
   stopAll,
 } from "./_child.ts";
 import { CsvWatcher } from "./_csv_watcher.ts";
+import type { ModelKind } from "../functions/model/model.ts";
 import { type CpuProfiler, profileChildren } from "./_cpu_profile.ts";
 
 /** Options of {@linkcode runPipeline}. */
@@ -38,6 +39,12 @@ export interface RunPipelineOptions {
   brokerPid?: number;
   /** Runs plot too (it reads the CSV and uses no broker). @default true */
   plot?: boolean;
+  /**
+   * Models compared with the champion: one more model process each
+   * (`MODEL=<name>`, consumer group `model-<name>`, counted as `model-<name>`),
+   * and `CHALLENGERS` for metrics and plot. @default none
+   */
+  challengers?: readonly ModelKind[];
 }
 
 /** Memory of one child at the end of a run. */
@@ -83,12 +90,14 @@ export async function runPipeline(
   const models = options.models ?? 1;
   const modelDelayMs = options.modelDelayMs ?? 0;
   const logsDir = `./logs/bench-${Deno.pid}-${Date.now()}`;
+  const challengers = options.challengers ?? [];
   const env = {
     ...childEnv(url, logsDir),
     FEATURES_INTERVAL_MS: "0",
     FEATURES_LIMIT: String(observations),
     FEATURES_SEED: "1",
     MODEL_DELAY_MS: String(modelDelayMs),
+    CHALLENGERS: challengers.join(","),
     ...options.env,
   };
   const spawnFlags = options.profile ? { denoFlags: ["--inspect=127.0.0.1:0"] } : {};
@@ -96,19 +105,24 @@ export async function runPipeline(
   let profiler: CpuProfiler | undefined;
   await deletePipelineQueues(url);
   try {
-    const consumers: string[] = [
-      ...Array(models).fill("model"),
-      "metrics",
-      ...(options.plot ?? true ? ["plot"] : []),
+    // [function, what its CPU is counted as, its own environment]
+    const consumers: (readonly [string, string, Record<string, string>])[] = [
+      ...Array.from({ length: models }, () => ["model", "model", options.modelEnv ?? {}] as const),
+      ...challengers.map((name) =>
+        ["model", `model-${name}`, { MODEL: name, CONSUMER_GROUP: `model-${name}` }] as const
+      ),
+      ["metrics", "metrics", {}],
+      ...(options.plot ?? true ? [["plot", "plot", {}] as const] : []),
     ];
-    for (const name of consumers) {
-      const own = name === "model" ? { ...env, ...options.modelEnv } : env;
-      children.push(await spawnChild(name, own, spawnFlags));
+    const counted: string[] = [];
+    for (const [name, as, own] of consumers) {
+      children.push(await spawnChild(name, { ...env, ...own }, spawnFlags));
+      counted.push(as);
     }
     // Consumers first: their queues exist before the source's first publish.
     await Promise.all(children.map(started));
     const cpu = new CpuMeter(options.brokerPid);
-    for (const child of children) await cpu.start(child.name, child.pid);
+    for (const [i, child] of children.entries()) await cpu.start(counted[i]!, child.pid);
     const features = await spawnChild("features", env, spawnFlags);
     children.push(features);
     if (options.profile) profiler = await profileChildren(children);

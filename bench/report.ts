@@ -59,6 +59,11 @@ export interface BenchResult {
   readonly live?: LivePageResult;
   readonly cluster?: ClusterResult;
   readonly coldStarts?: readonly ColdStartResult[];
+  /** The same pipeline run without and with a challenger (forest). */
+  readonly challenger?: {
+    readonly champion: PipelineRunResult;
+    readonly challenger: PipelineRunResult;
+  };
   /** Stage name -> error message. */
   readonly failures: Record<string, string>;
   /** Stage name -> 1-minute load average at its start and end. */
@@ -87,12 +92,36 @@ export function formatTable(result: BenchResult): string {
   }
   rows.push(...liveRows(result));
   rows.push(...clusterRows(result));
+  rows.push(...challengerRows(result));
   for (const [stage, message] of Object.entries(result.failures)) {
     rows.push([stage, `FAILED: ${message.replaceAll("|", "/").split("\n")[0]}`, "", ""]);
   }
   const header: Row = ["Stage", "Measured", "Target", ""];
   return [header, ["---", "---", "---", "---"], ...rows]
     .map((row) => `| ${row.join(" | ")} |`).join("\n");
+}
+
+function challengerRows({ challenger }: BenchResult): Row[] {
+  if (!challenger) return [];
+  const cpu = (run: PipelineRunResult) =>
+    Object.entries(run.cpuMsPerObservation)
+      .filter(([name]) => name !== "broker")
+      .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+      .join(", ");
+  const metrics = (run: PipelineRunResult) => run.cpuMsPerObservation.metrics ?? NaN;
+  const ratio = metrics(challenger.challenger) / metrics(challenger.champion);
+  return [[
+    `11 Challenger: the pipeline without and with a forest challenger (${
+      int(challenger.champion.observations)
+    } obs, CPU ms per observation)`,
+    `without: ${cpu(challenger.champion)}, ${
+      int(challenger.champion.observationsPerSecond)
+    } obs/s; with: ${cpu(challenger.challenger)}, ${
+      int(challenger.challenger.observationsPerSecond)
+    } obs/s; metrics ×${ratio.toFixed(2)}`,
+    "",
+    "",
+  ]];
 }
 
 function clusterRows({ cluster, coldStarts }: BenchResult): Row[] {
