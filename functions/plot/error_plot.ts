@@ -84,7 +84,7 @@ export class ErrorPlot {
     if (challengers.includes(champion)) {
       throw new ConfigError(
         "CHALLENGERS",
-        `Invalid CHALLENGERS "${challengers.join(",")}": names the champion "${champion}"`,
+        `Invalid CHALLENGERS "${challengers.join(",")}": it names the champion "${champion}"`,
       );
     }
     const report = {

@@ -253,6 +253,11 @@ Deno.test("ErrorPlot reads each challenger's metric log as it comes, goes and ch
 Deno.test("ErrorPlot refuses a challenger named as the champion", async () => {
   await assert.rejects(
     withPlot({ CHAMPION: "forest", CHALLENGERS: "sum,forest" }, () => Promise.resolve()),
-    { name: "ConfigError", code: "CONFIG_INVALID", variable: "CHALLENGERS" },
+    {
+      name: "ConfigError",
+      code: "CONFIG_INVALID",
+      variable: "CHALLENGERS",
+      message: 'Invalid CHALLENGERS "sum,forest": it names the champion "forest"',
+    },
   );
 });

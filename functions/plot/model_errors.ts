@@ -8,7 +8,7 @@
  * @module
  */
 import type { Counter } from "../../shared/define_function.ts";
-import type { Logger } from "../../shared/logger.ts";
+import { type Logger, loggerWith } from "../../shared/logger.ts";
 import type { ErrorSummary } from "./histogram_chart.ts";
 import {
   METRIC_LOG_HEADER,
@@ -45,7 +45,8 @@ export interface ModelErrorsOptions {
 /** The errors of one model's metric log, kept up to date by {@linkcode ModelErrors.read}. */
 export class ModelErrors {
   readonly #log: ModelLog;
-  readonly #report: ModelErrorsReport;
+  readonly #logger: Logger;
+  readonly #skippedRows: Counter;
   readonly #reader: MetricLogReader;
   readonly #errors = new SortedErrors();
   readonly #byId: Map<string, number> | undefined;
@@ -56,7 +57,9 @@ export class ModelErrors {
   /** Sets up the reader of `log.path`; nothing is read yet. */
   constructor(log: ModelLog, report: ModelErrorsReport, options: ModelErrorsOptions = {}) {
     this.#log = log;
-    this.#report = report;
+    // Every line says which model's file it is about.
+    this.#logger = loggerWith(report.logger, { model: log.model, path: log.path });
+    this.#skippedRows = report.skippedRows;
     const byId = options.byId ?? false;
     const chunk = options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes };
     this.#reader = new MetricLogReader(log.path, { ...chunk, ids: byId });
@@ -117,14 +120,11 @@ export class ModelErrors {
   }
 
   #take(read: MetricLogRead): void {
-    const { logger, skippedRows } = this.#report;
-    const fields = { model: this.#log.model, path: this.#log.path };
     if (read.reset !== undefined) {
       this.#errors.clear();
       this.#byId?.clear();
       this.#version++;
-      logger.warn("Metric log changed under the reader, reading it again", {
-        ...fields,
+      this.#logger.warn("Metric log changed under the reader, reading it again", {
         reason: read.reset,
       });
     }
@@ -136,9 +136,8 @@ export class ModelErrors {
       this.#version++;
     }
     if (read.skipped > 0) {
-      skippedRows.inc(read.skipped);
-      logger.warn("Skipped rows that cannot be parsed", {
-        ...fields,
+      this.#skippedRows.inc(read.skipped);
+      this.#logger.warn("Skipped rows that cannot be parsed", {
         skipped: read.skipped,
         line: read.firstSkipped?.line,
         reason: read.firstSkipped?.reason,
@@ -148,19 +147,17 @@ export class ModelErrors {
 
   // Says what the file looks like only when that changes, not on every read.
   #say(read: MetricLogRead): void {
-    const { logger } = this.#report;
-    const fields = { model: this.#log.model, path: this.#log.path };
+    const logger = this.#logger;
     if (read.status !== this.#status) {
       this.#status = read.status;
       if (read.status === "missing") {
-        if (this.#log.champion) logger.warn("Metric log not found", fields);
-        else logger.info("Metric log not found", fields);
+        if (this.#log.champion) logger.warn("Metric log not found");
+        else logger.info("Metric log not found");
       }
-      if (read.status === "empty") logger.info("Metric log has no rows yet", fields);
-      if (read.status === "rows") logger.info("Metric log has rows", fields);
+      if (read.status === "empty") logger.info("Metric log has no rows yet");
+      if (read.status === "rows") logger.info("Metric log has rows");
       if (read.status === "bad-header") {
         logger.warn("Metric log has an unexpected header, not reading it", {
-          ...fields,
           header: read.header,
           expected: METRIC_LOG_HEADER,
         });
@@ -168,7 +165,7 @@ export class ModelErrors {
     }
     const torn = read.tornBytes > 0;
     if (torn && !this.#torn) {
-      logger.info("Torn last line left for the next tick", { ...fields, bytes: read.tornBytes });
+      logger.info("Torn last line left for the next tick", { bytes: read.tornBytes });
     }
     this.#torn = torn;
   }
