@@ -1,29 +1,24 @@
 /**
- * The plot function's work on each tick: read what the metric log gained,
- * and if the errors changed, draw their histogram to
+ * The plot function's work on each tick: read what each model's metric log
+ * gained (the champion's `metric_log.csv`, each challenger's
+ * `metric_log.<model>.csv`), and if any errors changed, compare each
+ * challenger with the champion and draw every model's histogram, overlaid, to
  * `$LOGS_DIR/error_distribution.png`.
  *
  * @module
  */
 import { join } from "node:path";
-import type { Context, Counter } from "../../shared/define_function.ts";
-import type { SettingValues } from "../../shared/settings.ts";
-import { ERROR_PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
-import type { plotSettings } from "./settings.ts";
+import type { Context } from "../../shared/define_function.ts";
+import { ConfigError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { type Histogram, histogram } from "./histogram.ts";
-import {
-  type ErrorSummary,
-  HistogramChart,
-  type HistogramChartOptions,
-} from "./histogram_chart.ts";
-import {
-  METRIC_LOG_HEADER,
-  type MetricLogRead,
-  MetricLogReader,
-  type MetricLogStatus,
-} from "./metric_log_reader.ts";
-import { SortedErrors } from "./sorted_errors.ts";
+import type { SettingValues } from "../../shared/settings.ts";
+import { ERROR_PLOT_FILE, metricLogFile } from "../_metric_log.ts";
+import { type ErrorDistributions, errorDistributions } from "./error_distributions.ts";
+import { HistogramChart, type HistogramChartOptions } from "./histogram_chart.ts";
+import { ModelErrors } from "./model_errors.ts";
+import type { ModelVerdict } from "./model_verdict.ts";
+import type { plotSettings } from "./settings.ts";
+import { VerdictGauges } from "./verdict_gauges.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";
 
 /** The context plot runs in: it publishes nothing and reads its own settings. */
@@ -41,35 +36,30 @@ export interface ErrorPlotOptions extends HistogramChartOptions {
    */
   renderer?: HistogramRenderer;
   /**
-   * Told of every new histogram before the PNG is drawn, so a view of the bins
+   * Told of every new drawing before the PNG is drawn, so a view of the bins
    * does not wait for (nor depend on) the PNG renderer.
    */
-  onHistogram?: (histogram: Histogram, summary: ErrorSummary) => void;
+  onHistogram?: (distributions: ErrorDistributions) => void;
 }
 
-/** Turns a histogram into PNG bytes. */
+/** Turns the models' histograms into PNG bytes. */
 export interface HistogramRenderer {
-  /** Renders the histogram with its summary in the title. */
-  render(histogram: Histogram, summary: ErrorSummary): Promise<Uint8Array>;
+  /** Renders every model's histogram, overlaid, with their figures and verdicts. */
+  render(distributions: ErrorDistributions): Promise<Uint8Array>;
 }
 
-/** Keeps every error of the metric log and redraws their histogram when they change. */
+/** Keeps every model's errors and redraws their histograms when they change. */
 export class ErrorPlot {
-  readonly #logsPath: string;
   readonly #plotPath: string;
-  readonly #reader: MetricLogReader;
-  readonly #errors = new SortedErrors();
+  readonly #models: readonly ModelErrors[];
   readonly #chart: HistogramRenderer;
-  readonly #onHistogram: ((histogram: Histogram, summary: ErrorSummary) => void) | undefined;
+  readonly #onHistogram: ((distributions: ErrorDistributions) => void) | undefined;
   readonly #maxBins: number;
   readonly #logger: Logger;
   readonly #now: () => number;
-  readonly #skippedRows: Counter;
-  #version = 0;
+  readonly #gauges: VerdictGauges;
   #drawnVersion = 0;
-  #announcedVersion = 0;
-  #status: MetricLogStatus | undefined;
-  #torn = false;
+  #announced: { version: number; distributions: ErrorDistributions } | undefined;
 
   /**
    * Sets up the plot from the context's configuration; without a `renderer`,
@@ -85,27 +75,53 @@ export class ErrorPlot {
     return new ErrorPlot(ctx, { ...options, renderer });
   }
 
-  /** Sets up the reader from the context's configuration; draws with `options.renderer`. */
+  /**
+   * Sets up a reader per model from the context's configuration; draws with
+   * `options.renderer`. A challenger named as the champion is a `ConfigError`.
+   */
   constructor(ctx: PlotContext, options: ErrorPlotOptions & { renderer: HistogramRenderer }) {
-    const { logsDir } = ctx.config;
-    this.#logsPath = join(logsDir, METRIC_LOG_FILE);
+    const { logsDir, champion, challengers } = ctx.config;
+    if (challengers.includes(champion)) {
+      throw new ConfigError(
+        "CHALLENGERS",
+        `Invalid CHALLENGERS "${challengers.join(",")}": it names the champion "${champion}"`,
+      );
+    }
+    const report = {
+      logger: ctx.logger,
+      skippedRows: ctx.counter(
+        "plot_skipped_rows",
+        "Rows of the metric logs the plot function could not parse",
+      ),
+    };
+    // Ids are kept only to pair rows, so only when there is a challenger to pair with.
+    const read = {
+      byId: challengers.length > 0,
+      ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
+    };
+    this.#models = [champion, ...challengers].map((model) =>
+      new ModelErrors(
+        {
+          model,
+          path: join(logsDir, metricLogFile(model, champion)),
+          champion: model === champion,
+        },
+        report,
+        read,
+      )
+    );
     this.#plotPath = join(logsDir, ERROR_PLOT_FILE);
-    const chunk = options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes };
-    this.#reader = new MetricLogReader(this.#logsPath, chunk);
     this.#chart = options.renderer;
     this.#onHistogram = options.onHistogram;
     this.#maxBins = options.maxBins ?? 100;
     this.#logger = ctx.logger;
     this.#now = () => ctx.now();
-    this.#skippedRows = ctx.counter(
-      "plot_skipped_rows",
-      "Rows of the metric log the plot function could not parse",
-    );
+    this.#gauges = new VerdictGauges((...args) => ctx.gauge(...args), challengers);
   }
 
-  /** The metric log this plot reads. */
+  /** The champion's metric log. */
   get metricLogPath(): string {
-    return this.#logsPath;
+    return this.#models[0]!.path;
   }
 
   /** The PNG this plot writes. */
@@ -113,81 +129,53 @@ export class ErrorPlot {
     return this.#plotPath;
   }
 
-  /** How many errors are held. */
+  /** How many errors of the champion are held. */
   get rows(): number {
-    return this.#errors.length;
+    return this.#models[0]!.rows;
   }
 
-  /** Reads the new rows and redraws if the errors changed; true when it drew. */
+  /**
+   * Reads the new rows of every model and, if any changed, compares and
+   * redraws; true when it drew.
+   */
   async refresh(): Promise<boolean> {
     const started = this.#now();
-    const read = await this.#reader.read();
-    this.#take(read);
-    this.#report(read);
-    if (this.#version === this.#drawnVersion) return false;
-    const version = this.#version;
-    const bins = histogram(this.#errors.values(), { sorted: true, maxBins: this.#maxBins });
-    const summary = { rows: this.#errors.length, mae: this.#errors.mae, rmse: this.#errors.rmse };
+    for (const model of this.#models) await model.read();
+    // Each model's version only rises, so their sum changes whenever one does.
+    const version = this.#models.reduce((sum, model) => sum + model.version, 0);
+    if (version === this.#drawnVersion) return false;
     // Once per version, even when the renderer failed and the next tick draws again.
-    if (this.#announcedVersion !== version) this.#onHistogram?.(bins, summary);
-    this.#announcedVersion = version;
-    await writeFileAtomic(this.#plotPath, await this.#chart.render(bins, summary));
+    if (this.#announced?.version !== version) {
+      const distributions = errorDistributions(this.#models, { maxBins: this.#maxBins });
+      this.#announced = { version, distributions };
+      for (const verdict of distributions.verdicts) this.#verdict(verdict);
+      this.#onHistogram?.(distributions);
+    }
+    const { distributions } = this.#announced;
+    await writeFileAtomic(this.#plotPath, await this.#chart.render(distributions));
     this.#drawnVersion = version;
+    const [champion, ...challengers] = distributions.models;
     this.#logger.info("Histogram updated", {
-      ...summary,
-      bins: bins.counts.length,
+      ...champion!.summary,
+      ...(challengers.length === 0 ? {} : {
+        challengers: challengers.map(({ model, summary }) => ({ model, ...summary })),
+      }),
+      bins: champion!.histogram.counts.length,
       ms: this.#now() - started,
     });
     return true;
   }
 
-  #take(read: MetricLogRead): void {
-    if (read.reset !== undefined) {
-      this.#errors.clear();
-      this.#version++;
-      this.#logger.warn("Metric log changed under the reader, reading it again", {
-        path: this.#logsPath,
-        reason: read.reset,
-      });
-    }
-    if (read.errors.length > 0) {
-      this.#errors.add(read.errors);
-      this.#version++;
-    }
-    if (read.skipped > 0) {
-      this.#skippedRows.inc(read.skipped);
-      this.#logger.warn("Skipped rows that cannot be parsed", {
-        path: this.#logsPath,
-        skipped: read.skipped,
-        line: read.firstSkipped?.line,
-        reason: read.firstSkipped?.reason,
-      });
-    }
-  }
-
-  // Says what the file looks like only when that changes, not on every tick.
-  #report(read: MetricLogRead): void {
-    if (read.status !== this.#status) {
-      this.#status = read.status;
-      const path = this.#logsPath;
-      if (read.status === "missing") this.#logger.warn("Metric log not found", { path });
-      if (read.status === "empty") this.#logger.info("Metric log has no rows yet", { path });
-      if (read.status === "rows") this.#logger.info("Metric log has rows", { path });
-      if (read.status === "bad-header") {
-        this.#logger.warn("Metric log has an unexpected header, not reading it", {
-          path,
-          header: read.header,
-          expected: METRIC_LOG_HEADER,
-        });
-      }
-    }
-    const torn = read.tornBytes > 0;
-    if (torn && !this.#torn) {
-      this.#logger.info("Torn last line left for the next tick", {
-        path: this.#logsPath,
-        bytes: read.tornBytes,
-      });
-    }
-    this.#torn = torn;
+  #verdict(verdict: ModelVerdict): void {
+    this.#gauges.set(verdict);
+    this.#logger.info("verdict", {
+      champion: verdict.champion,
+      challenger: verdict.challenger,
+      pairs: verdict.pairs,
+      meanDifference: verdict.pairs === 0 ? null : verdict.meanDifference,
+      low: verdict.interval?.[0] ?? null,
+      high: verdict.interval?.[1] ?? null,
+      verdict: verdict.verdict,
+    });
   }
 }

@@ -205,13 +205,14 @@ Deno.test("ErrorPlot tells onHistogram of each new histogram once, before and wh
     const rendered: number[] = [];
     const plot = await ErrorPlot.create(ctx, {
       renderer: {
-        render: (_histogram, summary) => {
-          rendered.push(summary.rows);
+        render: ({ models: [model] }) => {
+          rendered.push(model!.summary.rows);
           if (fail) return Promise.reject(new Error("Cannot render: no canvas"));
           return Promise.resolve(new Uint8Array([1, 2, 3]));
         },
       },
-      onHistogram: (histogram, summary) => {
+      onHistogram: ({ models: [model] }) => {
+        const { histogram, summary } = model!;
         told.push([[...histogram.edges], [...histogram.counts], summary.rows]);
       },
     });

@@ -47,7 +47,7 @@ export function histogram(values: ArrayLike<number>, options: HistogramOptions =
     : Math.ceil(Math.log2(n)) + 1;
   const bins = max === min ? 1 : Math.min(maxBins, Math.max(1, wanted));
   const edges = binEdges(min, max, bins);
-  return { edges, counts: countSorted(sorted, edges), rule };
+  return { edges, counts: countInBins(sorted, edges), rule };
 }
 
 /** Quantile of ascending values by linear interpolation (R type 7, numpy's default). */
@@ -71,10 +71,17 @@ function binEdges(min: number, max: number, bins: number): number[] {
   return edges;
 }
 
-// One pass over ascending values; comparing against the edges themselves keeps
-// a value that sits on an edge in the bin the edges say, with no rounding.
-function countSorted(sorted: ArrayLike<number>, edges: readonly number[]): number[] {
+/**
+ * Counts ascending values in the bins of `edges` (bin `i` is
+ * `[edges[i], edges[i + 1])`, the last closed); a value below the first edge
+ * counts in the first bin and one above the last in the last, so pass edges
+ * that span the values. No edges, no bins: `[]`.
+ */
+export function countInBins(sorted: ArrayLike<number>, edges: readonly number[]): number[] {
+  // One pass; comparing against the edges themselves keeps a value that sits on
+  // an edge in the bin the edges say, with no rounding.
   const bins = edges.length - 1;
+  if (bins < 1) return [];
   const counts = new Array<number>(bins).fill(0);
   let i = 0;
   for (let bin = 0; bin < bins - 1; bin++) {

@@ -1,7 +1,10 @@
 /**
- * Draws a {@linkcode Histogram} as a PNG bar chart with chart.js on a Skia
- * canvas (`@napi-rs/canvas`, whose compiled binary comes in a per-platform npm
- * package: no compiler, no install script), one canvas for every drawing.
+ * Draws the models' error histograms as a PNG bar chart with chart.js on a
+ * Skia canvas (`@napi-rs/canvas`, whose compiled binary comes in a
+ * per-platform npm package: no compiler, no install script), one canvas for
+ * every drawing. One model is drawn as a plain histogram with its figures in
+ * the title; several are overlaid in semi-transparent colours, with a legend
+ * of their figures and the verdicts as the subtitle.
  *
  * @module
  */
@@ -11,13 +14,17 @@ import {
   BasicPlatform,
   CategoryScale,
   Chart,
+  Legend,
   LinearScale,
+  SubTitle,
   Title,
 } from "chart.js";
-import type { ChartConfiguration, ChartItem, Plugin } from "chart.js";
+import type { ChartConfiguration, ChartDataset, ChartItem, Plugin } from "chart.js";
 import type { Canvas } from "@napi-rs/canvas";
 import { CHART_FONT_FAMILY, CHART_FONT_PATHS, loadChartFonts } from "./chart_font.ts";
-import type { Histogram } from "./histogram.ts";
+import type { ErrorDistributions, ModelHistogram } from "./error_distributions.ts";
+import { formatFigure } from "./format_figure.ts";
+import { verdictText } from "./model_verdict.ts";
 
 /** The figures the chart's title reports. */
 export interface ErrorSummary {
@@ -58,19 +65,19 @@ export class HistogramChart {
     }
     const { createCanvas, GlobalFonts } = await import("@napi-rs/canvas");
     // chart.js draws only what is registered; registering twice changes nothing.
-    Chart.register(BarController, BarElement, CategoryScale, LinearScale, Title);
+    Chart.register(BarController, BarElement, CategoryScale, LinearScale, Title, SubTitle, Legend);
     await loadChartFonts(GlobalFonts, options.fontPaths ?? CHART_FONT_PATHS);
     return new HistogramChart(createCanvas(width, height));
   }
 
-  /** Renders the histogram as PNG bytes. */
-  async render(histogram: Histogram, summary: ErrorSummary): Promise<Uint8Array> {
+  /** Renders the models' histograms as PNG bytes. */
+  async render(distributions: ErrorDistributions): Promise<Uint8Array> {
     const canvas = this.#canvas;
     const context = canvas.getContext("2d");
     // chart.js draws on any 2D context shaped like the browser's; Skia's is.
     const chart = new Chart(
       context as unknown as ChartItem,
-      { ...chartConfiguration(histogram, summary), platform: BasicPlatform, plugins: [WHITE] },
+      { ...chartConfiguration(distributions), platform: BasicPlatform, plugins: [WHITE] },
     );
     try {
       return await canvas.encode("png");
@@ -92,34 +99,53 @@ const WHITE: Plugin<"bar"> = {
   },
 };
 
-/** The chart.js configuration of an error histogram. */
-export function chartConfiguration(
-  histogram: Histogram,
-  summary: ErrorSummary,
-): ChartConfiguration<"bar"> {
-  const { edges, counts } = histogram;
+/**
+ * The fill and outline of each model's bars, the champion's first. One model
+ * keeps the opaque-looking blue it always had; overlaid bars are half
+ * transparent so that each shows through the others. The live page uses the
+ * same colours (`live_page.js`).
+ */
+export const SERIES_COLOURS = {
+  alone: ["rgba(54, 112, 198, 0.75)", "rgb(34, 76, 140)"],
+  overlaid: [
+    ["rgba(54, 112, 198, 0.5)", "rgb(34, 76, 140)"],
+    ["rgba(221, 107, 32, 0.5)", "rgb(170, 75, 15)"],
+    ["rgba(46, 160, 67, 0.5)", "rgb(26, 110, 45)"],
+    ["rgba(150, 60, 170, 0.5)", "rgb(105, 35, 120)"],
+  ],
+} as const;
+
+/** The chart.js configuration of the models' error histograms (their edges are the same). */
+export function chartConfiguration(distributions: ErrorDistributions): ChartConfiguration<"bar"> {
+  const { models, verdicts } = distributions;
+  const alone = models.length === 1;
+  const edges = models[0]?.histogram.edges ?? [];
+  const counts = models[0]?.histogram.counts ?? [];
   return {
     type: "bar",
     data: {
-      labels: counts.map((_, i) => `${formatNumber(edges[i]!)}–${formatNumber(edges[i + 1]!)}`),
-      datasets: [{
-        label: "rows",
-        data: [...counts],
-        backgroundColor: "rgba(54, 112, 198, 0.75)",
-        borderColor: "rgb(34, 76, 140)",
-        borderWidth: 1,
-        // Adjacent bars, as a histogram's bins are.
-        barPercentage: 1,
-        categoryPercentage: 1,
-      }],
+      labels: counts.map((_, i) => `${formatFigure(edges[i]!)}–${formatFigure(edges[i + 1]!)}`),
+      datasets: models.map((model, i) => dataset(model, i, alone)),
     },
     options: {
       responsive: false,
       animation: false,
       devicePixelRatio: 1,
       plugins: {
-        legend: { display: false },
-        title: { display: true, text: chartTitle(summary), font: font(16, "bold") },
+        legend: {
+          display: !alone,
+          labels: { font: font(12), boxWidth: 14, boxHeight: 12 },
+        },
+        title: {
+          display: true,
+          text: alone ? chartTitle(models[0]!.summary) : "Error distribution by model",
+          font: font(16, "bold"),
+        },
+        subtitle: {
+          display: verdicts.length > 0,
+          text: verdicts.map(verdictText),
+          font: font(12),
+        },
       },
       scales: {
         x: {
@@ -136,21 +162,39 @@ export function chartConfiguration(
   };
 }
 
+function dataset(model: ModelHistogram, i: number, alone: boolean): ChartDataset<"bar"> {
+  const overlaid = SERIES_COLOURS.overlaid;
+  const [fill, line] = alone ? SERIES_COLOURS.alone : overlaid[i % overlaid.length]!;
+  return {
+    label: alone ? "rows" : legendLabel(model),
+    data: [...model.histogram.counts],
+    backgroundColor: fill,
+    borderColor: line,
+    borderWidth: 1,
+    // Adjacent bars, as a histogram's bins are, and each model's over the others.
+    barPercentage: 1,
+    categoryPercentage: 1,
+    grouped: false,
+  };
+}
+
 // Every text names the shipped font: chart.js's default family list names none of it.
 function font(size: number, weight: "normal" | "bold" = "normal") {
   return { family: CHART_FONT_FAMILY, size, weight };
 }
 
-/** The title: row count, MAE and RMSE. */
+/** The title of one model's histogram: row count, MAE and RMSE. */
 export function chartTitle(summary: ErrorSummary): string {
-  const rows = `${summary.rows.toLocaleString("en-US")} ${summary.rows === 1 ? "row" : "rows"}`;
-  if (summary.rows === 0) return `Error distribution: ${rows}`;
-  return `Error distribution: ${rows}, MAE ${formatNumber(summary.mae)}, RMSE ${
-    formatNumber(summary.rmse)
-  }`;
+  return `Error distribution: ${figures(summary)}`;
 }
 
-// Four significant digits read well for errors of any scale (0.001234, 43.28).
-function formatNumber(value: number): string {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(4))) : "n/a";
+/** A model's line in the legend: `linear (champion): 442 rows, MAE 43.28, RMSE 54.1`. */
+export function legendLabel(model: Pick<ModelHistogram, "model" | "champion" | "summary">): string {
+  return `${model.model}${model.champion ? " (champion)" : ""}: ${figures(model.summary)}`;
+}
+
+function figures(summary: ErrorSummary): string {
+  const rows = `${summary.rows.toLocaleString("en-US")} ${summary.rows === 1 ? "row" : "rows"}`;
+  if (summary.rows === 0) return rows;
+  return `${rows}, MAE ${formatFigure(summary.mae)}, RMSE ${formatFigure(summary.rmse)}`;
 }

@@ -6,7 +6,8 @@ function snapshot(version: number, rows: number): LiveSnapshot {
   return {
     version,
     series: [{
-      name: "metric_log.csv",
+      name: "linear",
+      champion: true,
       rows,
       mae: 2,
       rmse: 3,
@@ -15,6 +16,7 @@ function snapshot(version: number, rows: number): LiveSnapshot {
       edges: [1, 3],
       counts: [rows],
     }],
+    verdicts: [],
   };
 }
 

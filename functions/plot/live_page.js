@@ -4,14 +4,19 @@
 // polls: EventSource reconnects by itself when the stream ends.
 "use strict";
 
-const COLORS = [
-  ["rgba(54, 112, 198, 0.75)", "rgb(34, 76, 140)"],
-  ["rgba(221, 107, 32, 0.55)", "rgb(170, 75, 15)"],
-  ["rgba(46, 160, 67, 0.55)", "rgb(26, 110, 45)"],
+// The PNG's colours (SERIES_COLOURS in histogram_chart.ts): one model in the
+// blue it always had, several overlaid half transparent, the champion first.
+const ALONE = ["rgba(54, 112, 198, 0.75)", "rgb(34, 76, 140)"];
+const OVERLAID = [
+  ["rgba(54, 112, 198, 0.5)", "rgb(34, 76, 140)"],
+  ["rgba(221, 107, 32, 0.5)", "rgb(170, 75, 15)"],
+  ["rgba(46, 160, 67, 0.5)", "rgb(26, 110, 45)"],
+  ["rgba(150, 60, 170, 0.5)", "rgb(105, 35, 120)"],
 ];
 
 const status = document.getElementById("status");
 const tableBody = document.querySelector("#series tbody");
+const verdictList = document.getElementById("verdicts");
 let chart;
 let drawn = 0;
 
@@ -30,18 +35,34 @@ function formatRate(rate) {
 }
 
 function formatTime(ms) {
+  if (ms === null) return "n/a";
   const at = new Date(ms);
   const pad = (n) => String(n).padStart(2, "0");
   return `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
 }
 
-// The PNG's title: "Error distribution: 1,234 rows, MAE 43.28, RMSE 53.48".
-function title(series) {
+// The PNG's figures: "1,234 rows, MAE 43.28, RMSE 53.48".
+function figures(series) {
   const rows = `${formatRows(series.rows)} ${series.rows === 1 ? "row" : "rows"}`;
-  if (series.rows === 0) return `Error distribution: ${rows}`;
-  return `Error distribution: ${rows}, MAE ${formatNumber(series.mae)}, RMSE ${
-    formatNumber(series.rmse)
-  }`;
+  if (series.rows === 0) return rows;
+  return `${rows}, MAE ${formatNumber(series.mae)}, RMSE ${formatNumber(series.rmse)}`;
+}
+
+// The PNG's title: one model's figures, or a legend of every model's.
+function title(snapshot) {
+  const [first] = snapshot.series;
+  return snapshot.series.length === 1
+    ? `Error distribution: ${figures(first)}`
+    : "Error distribution by model";
+}
+
+function seriesName(series) {
+  return series.champion ? `${series.name} (champion)` : series.name;
+}
+
+// The PNG's legend: "linear (champion): 442 rows, MAE 43.28, RMSE 54.1".
+function legendLabel(series) {
+  return `${seriesName(series)}: ${figures(series)}`;
 }
 
 // Bin labels as the PNG's: "lower–upper"; the first series' bins label the axis.
@@ -52,10 +73,11 @@ function labels(series) {
 }
 
 function datasets(snapshot) {
+  const alone = snapshot.series.length === 1;
   return snapshot.series.map((series, i) => {
-    const [fill, line] = COLORS[i % COLORS.length];
+    const [fill, line] = alone ? ALONE : OVERLAID[i % OVERLAID.length];
     return {
-      label: series.name,
+      label: legendLabel(series),
       data: [...series.counts],
       backgroundColor: fill,
       borderColor: line,
@@ -78,7 +100,7 @@ function drawChart(snapshot) {
         maintainAspectRatio: false,
         plugins: {
           legend: { display: snapshot.series.length > 1 },
-          title: { display: true, text: title(first), font: { size: 16 } },
+          title: { display: true, text: title(snapshot), font: { size: 16 } },
         },
         scales: {
           x: { title: { display: true, text: "absolute error" } },
@@ -91,7 +113,7 @@ function drawChart(snapshot) {
   chart.data.labels = labels(first);
   chart.data.datasets = datasets(snapshot);
   chart.options.plugins.legend.display = snapshot.series.length > 1;
-  chart.options.plugins.title.text = title(first);
+  chart.options.plugins.title.text = title(snapshot);
   chart.update("none");
 }
 
@@ -105,7 +127,7 @@ function cell(row, field, text) {
 function drawTable(snapshot) {
   const rows = snapshot.series.map((series) => {
     const row = document.createElement("tr");
-    cell(row, "name", series.name);
+    cell(row, "name", seriesName(series));
     cell(row, "rows", formatRows(series.rows));
     cell(row, "mae", formatNumber(series.mae));
     cell(row, "rmse", formatNumber(series.rmse));
@@ -116,9 +138,21 @@ function drawTable(snapshot) {
   tableBody.replaceChildren(...rows);
 }
 
+// The verdicts as the PNG's subtitle says them, one line per challenger.
+function drawVerdicts(snapshot) {
+  const items = snapshot.verdicts.map((verdict) => {
+    const item = document.createElement("li");
+    item.className = verdict.verdict.replace(" ", "-");
+    item.textContent = verdict.text;
+    return item;
+  });
+  verdictList.replaceChildren(...items);
+}
+
 function show(snapshot) {
   drawChart(snapshot);
   drawTable(snapshot);
+  drawVerdicts(snapshot);
   // Marks let a benchmark read, in the browser, when the page drew each update.
   if (drawn++ === 0) performance.mark("histogram-first-drawn");
   performance.clearMarks("histogram-drawn");

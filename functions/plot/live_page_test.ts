@@ -28,6 +28,7 @@ import type { PlotContext } from "./error_plot.ts";
 import { createLivePlot } from "./live_plot.ts";
 import { loadLiveViewAssets } from "./live_view_assets.ts";
 import { liveViewRoutes } from "./live_view_routes.ts";
+import { verdictView } from "./live_snapshot.ts";
 import plot from "./mod.ts";
 
 const N = 300;
@@ -149,7 +150,15 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
     const mae = errors.reduce((sum, e) => sum + e, 0) / N;
     const rmse = Math.sqrt(errors.reduce((sum, e) => sum + e * e, 0) / N);
     const bins = histogram(errors, { maxBins: 100 });
-    const png = chartConfiguration(bins, { rows: N, mae, rmse });
+    const png = chartConfiguration({
+      models: [{
+        model: "linear",
+        champion: true,
+        histogram: bins,
+        summary: { rows: N, mae, rmse },
+      }],
+      verdicts: [],
+    });
     const state = await pageState(page);
     assert.deepEqual(state.chart, {
       labels: png.data.labels,
@@ -157,7 +166,7 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
       title: chartTitle({ rows: N, mae, rmse }),
     });
     const figure = (value: number) => String(Number(value.toPrecision(4)));
-    assert.equal(state.cells.name, "metric_log.csv");
+    assert.equal(state.cells.name, "linear (champion)");
     assert.equal(state.cells.rows, String(N));
     assert.equal(state.cells.mae, figure(mae));
     assert.equal(state.cells.rmse, figure(rmse));
@@ -191,7 +200,7 @@ Deno.test("the live page draws the histogram, counts rows as they arrive and mat
   }
 });
 
-Deno.test("the live page overlays every series it is sent and says when its stream is lost or refused", async () => {
+Deno.test("the live page overlays every series it is sent, shows the verdicts and says when its stream is lost or refused", async () => {
   const feed = new LiveFeed();
   const server = await serveHealth({
     live: () => ({ ok: true }),
@@ -212,8 +221,9 @@ Deno.test("the live page overlays every series it is sent and says when its stre
     });
     page.on("pageerror", (error) => problems.push(`page: ${error}`));
     await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: "load" });
-    const series = (name: string, counts: number[], mae: number) => ({
+    const series = (name: string, champion: boolean, counts: number[], mae: number) => ({
       name,
+      champion,
       rows: counts.reduce((a, b) => a + b, 0),
       mae,
       rmse: mae + 1,
@@ -222,9 +232,18 @@ Deno.test("the live page overlays every series it is sent and says when its stre
       edges: [0, 10, 20, 30],
       counts,
     });
+    const verdict = verdictView({
+      champion: "linear",
+      challenger: "forest",
+      pairs: 9,
+      meanDifference: 7.75,
+      interval: [2.5, 13],
+      verdict: "undecided",
+    });
     feed.publish({
       version: 1,
-      series: [series("champion", [5, 3, 1], 9.5), series("challenger", [2, 4, 6], 17.25)],
+      series: [series("linear", true, [5, 3, 1], 9.5), series("forest", false, [2, 4, 6], 17.25)],
+      verdicts: [verdict],
     });
     await waitFor("two series on the page", async () => {
       return (await pageState(page)).chart?.data.length === 2;
@@ -233,17 +252,38 @@ Deno.test("the live page overlays every series it is sent and says when its stre
     assert.deepEqual(state.chart, {
       labels: ["0–10", "10–20", "20–30"],
       data: [[5, 3, 1], [2, 4, 6]],
-      title: "Error distribution: 9 rows, MAE 9.5, RMSE 10.5",
+      title: "Error distribution by model",
     });
-    const rows = await page.evaluate(() =>
-      [...(globalThis as InPage).document.querySelectorAll("#series tbody tr")].map((
-        tr: InPage,
-      ) => [...tr.children].map((td: InPage) => td.textContent))
-    );
+    const shown = await page.evaluate(() => {
+      const { document, Chart } = globalThis as InPage;
+      return {
+        rows: [...document.querySelectorAll("#series tbody tr")].map((tr: InPage) =>
+          [...tr.children].map((td: InPage) => td.textContent)
+        ),
+        legend: Chart.getChart("histogram").data.datasets.map((d: InPage) => d.label),
+        verdicts: [...document.querySelectorAll("#verdicts li")].map((li: InPage) =>
+          li.textContent
+        ),
+      };
+    });
     assert.deepEqual(
-      rows.map((row: string[]) => row.slice(0, 5)),
-      [["champion", "9", "9.5", "10.5", "12.5"], ["challenger", "12", "17.25", "18.25", "12.5"]],
+      shown.rows.map((row: string[]) => row.slice(0, 5)),
+      [["linear (champion)", "9", "9.5", "10.5", "12.5"], [
+        "forest",
+        "12",
+        "17.25",
+        "18.25",
+        "12.5",
+      ]],
     );
+    assert.deepEqual(shown.legend, [
+      "linear (champion): 9 rows, MAE 9.5, RMSE 10.5",
+      "forest: 12 rows, MAE 17.25, RMSE 18.25",
+    ]);
+    assert.deepEqual(shown.verdicts, [
+      "forest against linear: undecided (mean difference +7.75, 95% interval 2.5..13, 9 pairs of the 30 needed)",
+    ]);
+    assert.equal(verdict.text, shown.verdicts[0]);
 
     feed.close();
     await waitFor("the page to say its stream is lost", async () => {

@@ -1,14 +1,15 @@
 /**
  * The plot function's state: its {@linkcode ErrorPlot}, the feed that pushes
- * each new histogram to the live page, and the page's routes.
+ * each new drawing (every model's histogram and the verdicts) to the live
+ * page, and the page's routes.
  *
  * @module
  */
 import type { Routes } from "../../shared/define_function.ts";
-import { METRIC_LOG_FILE } from "../_metric_log.ts";
+import type { ModelHistogram } from "./error_distributions.ts";
 import { ErrorPlot, type HistogramRenderer, type PlotContext } from "./error_plot.ts";
 import { LiveFeed, type LiveFeedOptions } from "./live_feed.ts";
-import { seriesView } from "./live_snapshot.ts";
+import { type SeriesView, seriesView, verdictView } from "./live_snapshot.ts";
 import { loadLiveViewAssets } from "./live_view_assets.ts";
 import { liveViewRoutes } from "./live_view_routes.ts";
 import { RowRate } from "./row_rate.ts";
@@ -35,16 +36,20 @@ export async function createLivePlot(
 ): Promise<LivePlot> {
   const assets = await loadLiveViewAssets();
   const feed = new LiveFeed(options.feed);
-  const rate = new RowRate();
+  const views = new Map<string, SeriesViews>();
   let version = 0;
   const plot = await ErrorPlot.create(ctx, {
     ...(options.renderer === undefined ? {} : { renderer: options.renderer }),
-    onHistogram: (histogram, summary) => {
+    onHistogram: ({ models, verdicts }) => {
       const at = ctx.now();
-      const rowsPerSecond = rate.update(at, summary.rows);
       feed.publish({
         version: ++version,
-        series: [seriesView(histogram, { name: METRIC_LOG_FILE, summary, at, rowsPerSecond })],
+        series: models.map((model) => {
+          let series = views.get(model.model);
+          if (series === undefined) views.set(model.model, series = new SeriesViews());
+          return series.view(model, at);
+        }),
+        verdicts: verdicts.map(verdictView),
       });
     },
   });
@@ -54,4 +59,24 @@ export async function createLivePlot(
     plotPath: plot.plotPath,
   });
   return { plot, feed, routes };
+}
+
+// One model's series across updates: its rate, and when its rows last changed.
+class SeriesViews {
+  readonly #rate = new RowRate();
+  #rows = 0;
+  #lastRowAt: number | null = null;
+
+  view(model: ModelHistogram, at: number): SeriesView {
+    const { rows } = model.summary;
+    if (rows !== this.#rows) this.#lastRowAt = at;
+    this.#rows = rows;
+    return seriesView(model.histogram, {
+      name: model.model,
+      champion: model.champion,
+      summary: model.summary,
+      at: this.#lastRowAt,
+      rowsPerSecond: this.#rate.update(at, rows),
+    });
+  }
 }

@@ -111,7 +111,8 @@ Deno.test("liveViewRoutes() /events streams snapshots until the feed closes", as
     assert.equal(response.headers.get("cache-control"), "no-store");
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     const series = {
-      name: "metric_log.csv",
+      name: "linear",
+      champion: true,
       rows: 1,
       mae: 2,
       rmse: 2,
@@ -120,11 +121,11 @@ Deno.test("liveViewRoutes() /events streams snapshots until the feed closes", as
       edges: [2, 2],
       counts: [1],
     };
-    feed.publish({ version: 1, series: [series] });
+    feed.publish({ version: 1, series: [series], verdicts: [] });
     assert.equal(
       (await reader.read()).value,
       `event: snapshot\nid: 1\nretry: 2000\ndata: ${
-        JSON.stringify({ version: 1, series: [series] })
+        JSON.stringify({ version: 1, series: [series], verdicts: [] })
       }\n\n`,
     );
     feed.close();

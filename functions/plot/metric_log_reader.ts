@@ -1,6 +1,7 @@
 /**
  * Reads the metric log incrementally: each call reads only the bytes appended
- * since the last one and returns the errors of the rows they complete.
+ * since the last one and returns the errors of the rows they complete (and,
+ * when asked, their ids).
  *
  * A partly written last line is left for the next call. A file that was
  * truncated or replaced since the last call (smaller than what was read, a
@@ -26,6 +27,8 @@ export interface MetricLogRead {
   readonly reset: MetricLogReset | undefined;
   /** Errors of the rows completed since the last read, in file order. */
   readonly errors: Float64Array;
+  /** The ids of those rows, in step with `errors`; empty unless the reader keeps ids. */
+  readonly ids: readonly string[];
   /** Rows of those bytes that could not be used. */
   readonly skipped: number;
   /** The first of them. */
@@ -40,6 +43,8 @@ export interface MetricLogRead {
 export interface MetricLogReaderOptions {
   /** Bytes read at a time; also the longest line accepted. @default 1 MiB */
   chunkBytes?: number;
+  /** Returns each row's id beside its error. @default false */
+  ids?: boolean;
 }
 
 /** The header the metric log must start with. */
@@ -55,6 +60,7 @@ export class MetricLogReader {
   readonly #path: string;
   readonly #chunk: Uint8Array;
   readonly #decoder = new TextDecoder();
+  readonly #keepIds: boolean;
   #offset = 0;
   #inode: number | null = null;
   #birth: number | null = null;
@@ -72,6 +78,7 @@ export class MetricLogReader {
     }
     this.#path = path;
     this.#chunk = new Uint8Array(chunkBytes);
+    this.#keepIds = options.ids ?? false;
   }
 
   /** Reads what was appended since the last call; never throws on the content. */
@@ -102,6 +109,7 @@ export class MetricLogReader {
       status: this.#status(),
       reset: undefined,
       errors: new Float64Array(0),
+      ids: [],
       skipped: 0,
       firstSkipped: undefined,
       tornBytes: 0,
@@ -155,6 +163,7 @@ export class MetricLogReader {
     size: number,
   ): Promise<Omit<MetricLogRead, "status" | "reset" | "header">> {
     const out = new FloatList();
+    const ids: string[] | undefined = this.#keepIds ? [] : undefined;
     let skipped = 0;
     let firstSkipped: SkippedRow | undefined;
     const skip = (row: SkippedRow, count = 1) => {
@@ -185,11 +194,17 @@ export class MetricLogReader {
         this.#line++;
       }
       const text = this.#decoder.decode(bytes.subarray(from, last + 1));
-      const parsed = this.#parse(text, out);
+      const parsed = this.#parse(text, out, ids);
       if (parsed.firstSkipped !== undefined) skip(parsed.firstSkipped, parsed.skipped);
       this.#offset += last + 1;
     }
-    return { errors: out.view(), skipped, firstSkipped, tornBytes: size - this.#offset };
+    return {
+      errors: out.view(),
+      ids: ids ?? [],
+      skipped,
+      firstSkipped,
+      tornBytes: size - this.#offset,
+    };
   }
 
   // A line that does not fit a chunk is dropped whole: as the header it makes
@@ -200,7 +215,11 @@ export class MetricLogReader {
     else skip({ line: this.#line, reason });
   }
 
-  #parse(text: string, out: FloatList): { skipped: number; firstSkipped: SkippedRow | undefined } {
+  #parse(
+    text: string,
+    out: FloatList,
+    ids: string[] | undefined,
+  ): { skipped: number; firstSkipped: SkippedRow | undefined } {
     let from = 0;
     if (this.#header === undefined) {
       from = text.indexOf("\n") + 1;
@@ -210,6 +229,7 @@ export class MetricLogReader {
     }
     const parsed = parseErrorLines(from === 0 ? text : text.slice(from), out, {
       firstLine: this.#line,
+      ...(ids === undefined ? {} : { ids }),
     });
     this.#line += parsed.lines;
     this.#dataRows += parsed.rows + parsed.skipped;

@@ -91,6 +91,18 @@ Deno.test("MetricLogReader.read() returns exactly the rows appended since the la
       }),
   );
 
+  await t.step(
+    "ids beside the errors when asked for, none otherwise",
+    () =>
+      withDir(async (path) => {
+        await Deno.writeTextFile(path, HEADER + rows(3, 1) + "x,1,2,zz\nz,1,5,4\n");
+        const withIds = await new MetricLogReader(path, { ids: true, chunkBytes: 64 }).read();
+        assert.deepEqual([...withIds.errors], [3, 1, 4]);
+        assert.deepEqual(withIds.ids, ["id-0-3", "id-1-1", "z"]);
+        assert.deepEqual((await new MetricLogReader(path).read()).ids, []);
+      }),
+  );
+
   await t.step("chunks smaller than the file split no row", () =>
     withDir(async (path) => {
       const errors = Array.from({ length: 500 }, (_, i) => i / 4);

@@ -1,8 +1,11 @@
 /**
  * The plot function: every `PLOT_INTERVAL_MS` it reads the rows the metrics
- * function appended to `$LOGS_DIR/metric_log.csv` and, if the errors changed,
- * draws their histogram to `$LOGS_DIR/error_distribution.png` and pushes the
- * bins to the live page it serves at `GET /` on its HTTP port.
+ * function appended to each model's metric log in `$LOGS_DIR` (the champion's
+ * `metric_log.csv`, each challenger's `metric_log.<model>.csv`) and, if the
+ * errors changed, compares each challenger with the champion on the ids both
+ * scored, draws every model's histogram to `$LOGS_DIR/error_distribution.png`
+ * and pushes the bins and verdicts to the live page it serves at `GET /` on
+ * its HTTP port.
  *
  * It uses no stream; the runtime only drives its timer and serves its routes.
  *

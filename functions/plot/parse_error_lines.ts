@@ -42,15 +42,21 @@ export interface ParsedLines {
 export interface ParseErrorLinesOptions {
   /** The file's line number of the first line of `text`, for messages. @default 1 */
   firstLine?: number;
+  /**
+   * Receives the `id` of each row whose error was appended, in step with `out`
+   * (pairing two models' errors needs them). @default ids are not kept
+   */
+  ids?: string[];
 }
 
-/** Appends the `error` of each good line of `text` to `out`; counts the others. */
+/** Appends the `error` of each good line of `text` to `out` (its `id` to `options.ids`); counts the others. */
 export function parseErrorLines(
   text: string,
   out: FloatList,
   options: ParseErrorLinesOptions = {},
 ): ParsedLines {
   const firstLine = options.firstLine ?? 1;
+  const ids = options.ids;
   // Next comma and next quote at or after the scan position, cached so that a
   // search runs over each character once even when lines lack them.
   let nextComma = find(text, ",", 0);
@@ -69,8 +75,9 @@ export function parseErrorLines(
     if (stop > start) {
       let reason: string | undefined;
       if (nextQuote < stop) {
-        reason = parseQuoted(text.slice(start, stop), out);
+        reason = parseQuoted(text.slice(start, stop), out, ids);
       } else {
+        const idEnd = nextComma;
         let fields = 1;
         let lastComma = start - 1;
         while (nextComma < stop) {
@@ -81,6 +88,7 @@ export function parseErrorLines(
         reason = fields === FIELDS
           ? pushError(text.slice(lastComma + 1, stop), out)
           : fieldCount(fields);
+        if (reason === undefined) ids?.push(text.slice(start, idEnd));
       }
       if (reason === undefined) {
         rows++;
@@ -100,7 +108,7 @@ function find(text: string, char: string, from: number): number {
   return at < 0 ? Infinity : at;
 }
 
-function parseQuoted(line: string, out: FloatList): string | undefined {
+function parseQuoted(line: string, out: FloatList, ids: string[] | undefined): string | undefined {
   let records: string[][];
   try {
     records = parse(line, { relax_column_count: true });
@@ -110,7 +118,9 @@ function parseQuoted(line: string, out: FloatList): string | undefined {
   const fields = records[0];
   if (records.length !== 1 || fields === undefined) return "unparseable CSV";
   if (fields.length !== FIELDS) return fieldCount(fields.length);
-  return pushError(fields[ERROR_FIELD]!, out);
+  const reason = pushError(fields[ERROR_FIELD]!, out);
+  if (reason === undefined) ids?.push(fields[0]!);
+  return reason;
 }
 
 // Returns why the field is unusable, or undefined once its value is appended.

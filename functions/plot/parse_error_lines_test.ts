@@ -29,6 +29,16 @@ Deno.test("parseErrorLines() reads the error column of good rows", async (t) => 
     assert.equal(result.skipped, 0);
   });
 
+  await t.step("ids, when asked for, of the good rows only, in step with the errors", () => {
+    const out = new FloatList(2);
+    const ids: string[] = [];
+    const text = 'a,1,2,1\nbad,1,2,x\n"q,1",1,2,2\nc,1\n"r""s",1,2,"3"\r\nd,1,2,4';
+    const result = parseErrorLines(text, out, { ids });
+    assert.deepEqual([result.rows, result.skipped], [4, 2]);
+    assert.deepEqual(ids, ["a", "q,1", 'r"s', "d"]);
+    assert.deepEqual([...out.view()], [1, 2, 3, 4]);
+  });
+
   await t.step("blank lines are not rows and not skipped", () => {
     const result = parsed("a,1,2,1\n\n\r\nb,1,2,2\n");
     assert.deepEqual([result.rows, result.skipped, result.lines], [2, 0, 4]);

@@ -9,10 +9,15 @@
 import { HistogramChart } from "../histogram_chart.ts";
 
 const chart = await HistogramChart.create(120, 100);
-const png = await chart.render(
-  { edges: [0, 1, 2], counts: [1, 2], rule: "sturges" },
-  { rows: 3, mae: 1, rmse: 1 },
-);
+const png = await chart.render({
+  models: [{
+    model: "linear",
+    champion: true,
+    histogram: { edges: [0, 1, 2], counts: [1, 2], rule: "sturges" },
+    summary: { rows: 3, mae: 1, rmse: 1 },
+  }],
+  verdicts: [],
+});
 const state = async (descriptor: Deno.PermissionDescriptor) =>
   (await Deno.permissions.query(descriptor)).state;
 console.log(JSON.stringify({
