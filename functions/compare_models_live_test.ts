@@ -74,16 +74,19 @@ Deno.test("deno task dev draws champion and challenger in one PNG, with the verd
   const dev = startDev(logsDir, { PLOT_INTERVAL_MS: "1000" });
   let seconds = NaN;
   try {
-    await waitFor("a verdict on linear against forest", () => verdicts(dev, "forest").length > 0, {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-    });
+    const plotFile = join(logsDir, "error_distribution.png");
+    const drawn = () =>
+      dev.logs.some((log) => log.event === "Histogram updated" && Number(log.rows) > 0);
+    await waitFor("a verdict on scored pairs, and the PNG", async () => {
+      const scored = verdicts(dev, "forest").some((log) => Number(log.pairs) > 0);
+      return scored && drawn() && await Deno.stat(plotFile).then(() => true, () => false);
+    }, { timeoutMs: 60_000, intervalMs: 100 });
     seconds = (performance.now() - dev.startedAt) / 1000;
-    const [verdict] = verdicts(dev, "forest");
-    assert.equal(verdict!.champion, "linear");
+    const verdict = verdicts(dev, "forest").find((log) => Number(log.pairs) > 0)!;
+    assert.equal(verdict.champion, "linear");
     assert.ok(await rows(join(logsDir, "metric_log.csv")) > 0);
     assert.ok(await rows(join(logsDir, "metric_log.forest.csv")) > 0);
-    const png = decode(await Deno.readFile(join(logsDir, "error_distribution.png")));
+    const png = decode(await Deno.readFile(plotFile));
     assert.deepEqual([png.width, png.height], [800, 500]);
   } finally {
     const { code, stderr } = await dev.stop();

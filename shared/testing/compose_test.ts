@@ -258,7 +258,16 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
   const amqpUrl = () =>
     `amqp://${example.RABBITMQ_USER}:${example.RABBITMQ_PASSWORD}@rabbitmq:5672`;
   const expectations: Record<string, Partial<Service>> = {
-    features: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
+    // The source waits for its consumers: a group gets only what is published after its
+    // queue exists.
+    features: {
+      depends_on: {
+        rabbitmq: { condition: "service_healthy" },
+        model: { condition: "service_healthy" },
+        "model-challenger": { condition: "service_healthy" },
+        metrics: { condition: "service_healthy" },
+      },
+    },
     model: { depends_on: { rabbitmq: { condition: "service_healthy" } } },
     metrics: {
       depends_on: {
