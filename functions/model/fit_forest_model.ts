@@ -1,6 +1,7 @@
 import { RandomForestRegression } from "ml-random-forest";
 import { FEATURE_NAMES } from "../_streams.ts";
 import type { TrainingRow } from "./fit_linear_model.ts";
+import { featureReference } from "./feature_reference.ts";
 import type { ForestModelFile } from "./forest_model.ts";
 import { scorePredictions } from "./score_predictions.ts";
 
@@ -18,7 +19,8 @@ export interface FitForestModelOptions {
  * Fits a random forest of regression trees (ml-random-forest: each tree on a
  * bootstrap sample of the rows and 60% of the features, at most 6 deep, leaves
  * of at least 20 rows) and scores it on the rows it was fitted on and out of
- * bag. The result is what `model.forest.json` holds.
+ * bag, and bins the rows' features (the reference of input drift, see
+ * {@linkcode featureReference}). The result is what `model.forest.json` holds.
  */
 export function fitForestModel(
   rows: readonly TrainingRow[],
@@ -55,5 +57,6 @@ export function fitForestModel(
       seed,
       fittedAt: (options.fittedAt ?? new Date()).toISOString(),
     },
+    reference: featureReference(rows.map((row) => row.features)),
   };
 }

@@ -1,5 +1,6 @@
 import MultivariateLinearRegression from "ml-regression-multivariate-linear";
 import { FEATURE_NAMES, type FeatureName, type Features } from "../_streams.ts";
+import { featureReference } from "./feature_reference.ts";
 import type { LinearModelFile } from "./linear_model.ts";
 import { scorePredictions } from "./score_predictions.ts";
 
@@ -16,8 +17,9 @@ export interface FitLinearModelOptions {
 }
 
 /**
- * Fits ordinary least squares with an intercept and scores the fit on the
- * rows it was fitted on. The result is what `model.json` holds, keys in a
+ * Fits ordinary least squares with an intercept, scores the fit on the rows
+ * it was fitted on and bins their features (the reference of input drift,
+ * see {@linkcode featureReference}). The result is what `model.json` holds, keys in a
  * stable order.
  */
 export function fitLinearModel(
@@ -53,5 +55,6 @@ export function fitLinearModel(
       r2,
       fittedAt: (options.fittedAt ?? new Date()).toISOString(),
     },
+    reference: featureReference(rows.map((row) => row.features)),
   };
 }

@@ -44,7 +44,7 @@ Deno.test("fitLinearModel() reproduces the reference OLS fit", async (t) => {
   });
 
   await t.step("keys come in a stable order", () => {
-    assert.deepEqual(Object.keys(fit), ["intercept", "coefficients", "training"]);
+    assert.deepEqual(Object.keys(fit), ["intercept", "coefficients", "training", "reference"]);
     assert.deepEqual(Object.keys(fit.coefficients), [...FEATURE_NAMES]);
     assert.deepEqual(Object.keys(fit.training), ["n", "mae", "rmse", "r2", "fittedAt"]);
   });

@@ -1,6 +1,7 @@
 import { RandomForestRegression } from "ml-random-forest";
 import { z } from "zod";
 import { FEATURE_NAMES, type Features } from "../_streams.ts";
+import { FeatureReferenceSchema } from "./feature_reference.ts";
 import type { Model } from "./model.ts";
 import { missingOr, parseModelFile } from "./_parse_model_file.ts";
 
@@ -30,6 +31,8 @@ export const ForestModelFileSchema = z.object({
       missingOr("must be an ISO date-time like 2025-01-31T12:00:00.000Z"),
     ),
   }, missingOr("must be an object")),
+  /** The training features' bins; files written before it load without input drift. */
+  reference: FeatureReferenceSchema.optional(),
 }, { error: "must be a JSON object" });
 
 /** What `model.forest.json` holds: the fitted random forest and how well it fit. */
@@ -81,6 +84,7 @@ export function forestModel(parsed: ParsedForest, options: ForestModelOptions = 
   return Object.freeze({
     name: "forest",
     version: options.version ?? file.training.fittedAt,
+    reference: file.reference,
     predict(features: Features): number {
       return forest.predict([FEATURE_NAMES.map((name) => features[name])])[0]!;
     },

@@ -37,6 +37,14 @@ Deno.test("forestModel() predicts the mean of its trees", async (t) => {
     }
   });
 
+  await t.step("carries its file's reference; a file written before references has none", () => {
+    assert.deepEqual(model.reference, fit.reference);
+    assert.equal(model.reference!.bmi.edges.length, 9);
+    const old = parseForestModel(textWith((json) => delete json.reference), source);
+    assert.equal(forestModel(old).reference, undefined);
+    assert.equal(forestModel(old).predict(rows[0]!.features), model.predict(rows[0]!.features));
+  });
+
   await t.step("a prediction lies within the targets the trees were fitted on", () => {
     const targets = rows.map((row) => row.target);
     const zeros = Object.fromEntries(FEATURE_NAMES.map((name) => [name, 0])) as Features;

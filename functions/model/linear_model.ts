@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FEATURE_NAMES, type FeatureName, type Features } from "../_streams.ts";
+import { FeatureReferenceSchema } from "./feature_reference.ts";
 import type { Model } from "./model.ts";
 import { parseModelFile } from "./_parse_model_file.ts";
 
@@ -32,6 +33,8 @@ export const LinearModelFileSchema = z.object({
       error: (issue) => missingOr(issue, "must be an ISO date-time like 2025-01-31T12:00:00.000Z"),
     }),
   }, { error: (issue) => missingOr(issue, "must be an object") }),
+  /** The training features' bins; files written before it load without input drift. */
+  reference: FeatureReferenceSchema.optional(),
 }, { error: "must be a JSON object" });
 
 /** What `model.json` holds: the fitted linear model and how well it fit. */
@@ -58,6 +61,7 @@ export function linearModel(file: LinearModelFile, options: LinearModelOptions =
   return Object.freeze({
     name: "linear",
     version: options.version ?? file.training.fittedAt,
+    reference: file.reference,
     predict(features: Features): number {
       let y = intercept;
       for (const name of FEATURE_NAMES) y += coefficients[name] * features[name];

@@ -1,8 +1,18 @@
 import assert from "node:assert/strict";
 import { FEATURE_NAMES, type Features } from "../_streams.ts";
+import { featureReference } from "./feature_reference.ts";
 import { linearModel, type LinearModelFile, parseLinearModel } from "./linear_model.ts";
 
 const ONES = Object.fromEntries(FEATURE_NAMES.map((name) => [name, 1])) as Features;
+
+// Each feature's values 1..10, in two bins: edges [5.5], shares [0.5, 0.5].
+const REFERENCE = featureReference(
+  Array.from(
+    { length: 10 },
+    (_, i) => Object.fromEntries(FEATURE_NAMES.map((name) => [name, i + 1])) as Features,
+  ),
+  { bins: 2 },
+);
 
 function validFile(): LinearModelFile {
   return {
@@ -12,6 +22,7 @@ function validFile(): LinearModelFile {
       number
     >,
     training: { n: 442, mae: 1, rmse: 2, r2: 0.5, fittedAt: "2025-01-31T12:00:00.000Z" },
+    reference: REFERENCE,
   };
 }
 
@@ -45,9 +56,22 @@ Deno.test("linearModel() predicts intercept plus weighted features", async (t) =
 Deno.test("parseLinearModel() reads a good file and refuses a bad one", async (t) => {
   const source = "data/model.json";
 
-  await t.step("a good file round-trips", () => {
-    assert.deepEqual(parseLinearModel(JSON.stringify(validFile()), source), validFile());
+  await t.step("a good file round-trips, its reference too", () => {
+    const parsed = parseLinearModel(JSON.stringify(validFile()), source);
+    assert.deepEqual(parsed, validFile());
+    assert.deepEqual(parsed.reference!.bmi, { edges: [5.5], shares: [0.5, 0.5] });
+    assert.deepEqual(linearModel(parsed).reference, REFERENCE);
   });
+
+  await t.step("a file written before references loads, without one", () => {
+    const old = parseLinearModel(textWith((json) => delete json.reference), source);
+    assert.equal(old.reference, undefined);
+    assert.equal(linearModel(old).reference, undefined);
+    assert.equal(linearModel(old).predict(ONES), 155);
+  });
+
+  const bins = (edges: number[], shares: number[]) =>
+    textWith((json) => (json.reference as Record<string, unknown>).bmi = { edges, shares });
 
   const cases: [string, string, string, string][] = [
     [
@@ -91,6 +115,48 @@ Deno.test("parseLinearModel() reads a good file and refuses a bad one", async (t
       textWith((json) => (json.training as Record<string, unknown>).n = 4.5),
       "TypeError",
       'field "training.n" must be a whole number',
+    ],
+    [
+      "reference edges out of order",
+      bins([2, 1], [0.5, 0.5, 0]),
+      "TypeError",
+      'field "reference.bmi.edges" must be strictly ascending',
+    ],
+    [
+      "a reference without edges",
+      bins([], [1]),
+      "TypeError",
+      'field "reference.bmi.edges" must hold at least one edge',
+    ],
+    [
+      "one reference share too few",
+      bins([1, 2], [0.5, 0.5]),
+      "TypeError",
+      'field "reference.bmi.shares" must hold one share more than edges',
+    ],
+    [
+      "reference shares that do not sum to 1",
+      bins([1], [0.5, 0.6]),
+      "TypeError",
+      'field "reference.bmi.shares" must sum to 1',
+    ],
+    [
+      "a negative reference share",
+      bins([1], [-0.5, 1.5]),
+      "TypeError",
+      'field "reference.bmi.shares.0" must lie in 0..1',
+    ],
+    [
+      "a reference missing a feature",
+      textWith((json) => delete (json.reference as Record<string, unknown>).s6),
+      "TypeError",
+      'field "reference.s6" is missing',
+    ],
+    [
+      "a reference for an unknown feature",
+      textWith((json) => (json.reference as Record<string, unknown>).glucose = REFERENCE.bmi),
+      "TypeError",
+      'field "reference" has an unknown key "glucose"',
     ],
     ["an array", "[]", "TypeError", "the file must be a JSON object"],
     [

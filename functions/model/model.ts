@@ -1,5 +1,6 @@
 import type { MODEL_KINDS } from "./settings.ts";
 import type { Features } from "../_streams.ts";
+import type { FeatureReference } from "./feature_reference.ts";
 
 /** The models `MODEL` may name. */
 export type ModelKind = typeof MODEL_KINDS[number];
@@ -12,4 +13,6 @@ export interface Model {
   readonly version: string;
   /** Predicts the target of one observation. */
   predict(features: Features): number;
+  /** The training features' distribution, for input drift; absent when its file has none. */
+  readonly reference?: FeatureReference | undefined;
 }
