@@ -9,12 +9,17 @@
  * a restart (see {@linkcode ModelReloader}). `MODEL_DELAY_MS` adds an
  * artificial delay per message to simulate a slow model.
  *
+ * Input drift: each feature's population stability index, the latest
+ * `MODEL_DRIFT_WINDOW` observations against the training data the model file
+ * describes, is on `/metrics` (see {@linkcode FeatureDriftMonitor}).
+ *
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { defineConsumer } from "../../shared/define_function.ts";
 import { PermanentError } from "../../shared/errors.ts";
 import { FEATURES_X, PREDICTIONS_Y_PRED, Y_RANGE } from "../_streams.ts";
+import { FeatureDriftMonitor } from "./feature_drift_monitor.ts";
 import { ModelReloader } from "./model_reloader.ts";
 import { modelSettings } from "./settings.ts";
 
@@ -26,6 +31,8 @@ export interface ModelState {
   readonly timer: ReturnType<typeof setInterval> | undefined;
   /** Settles when the inference in progress ends; the next one waits for it. */
   inference: Promise<void>;
+  /** Each feature's PSI against the serving model's training data. */
+  readonly drift: FeatureDriftMonitor;
 }
 
 /** The `model` inference function. */
@@ -35,14 +42,15 @@ export default defineConsumer({
   settings: modelSettings,
   sandbox: { readDirs: ["dataDir"] },
   async setup(ctx): Promise<ModelState> {
-    const { dataDir, kind, reloadMs } = ctx.config;
+    const { dataDir, kind, reloadMs, driftWindow } = ctx.config;
     const reloader = await ModelReloader.open(dataDir, kind, { logger: ctx.logger });
     const model = reloader.current;
     ctx.logger.info("model loaded", { model: model.name, version: model.version });
     // Polled, not watched: one stat a second works on every file system and
     // mount (see the README's "Comparing models").
     const timer = reloadMs === 0 ? undefined : setInterval(() => void reloader.check(), reloadMs);
-    return { reloader, timer, inference: Promise.resolve() };
+    const drift = new FeatureDriftMonitor(ctx, { window: driftWindow });
+    return { reloader, timer, inference: Promise.resolve(), drift };
   },
   close(state) {
     clearInterval(state.timer);
@@ -59,6 +67,8 @@ export default defineConsumer({
       state.inference = turn.catch(() => {});
       await turn;
     }
+    // Counted at its first delivery only: a retry is the same observation.
+    if (message.attempt === 1) state.drift.observe(model, message.data);
     const yPred = model.predict(message.data);
     // Finite features can still be extreme enough to leave the stream's range;
     // retrying would give the same answer.

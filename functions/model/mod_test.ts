@@ -22,8 +22,8 @@ function context(env: Env, options: Omit<FakeContextOptions, "env"> = {}) {
   });
 }
 
-function featuresMessage(data: Features): MessageOf<typeof FEATURES_X> {
-  return { stream: "features/X", id: ID, timestamp: 0, data, attempt: 1 };
+function featuresMessage(data: Features, attempt = 1): MessageOf<typeof FEATURES_X> {
+  return { stream: "features/X", id: ID, timestamp: 0, data, attempt };
 }
 
 Deno.test("model consumes features/X and publishes predictions/Y_pred", () => {
@@ -90,6 +90,59 @@ Deno.test("model.handle() publishes the chosen model's prediction under the mess
       id: ID,
       data: { y_pred: sum, model: { name: "sum", version: "1" } },
     }]);
+  });
+});
+
+Deno.test("model.handle() puts each feature's PSI against the training data on /metrics", async (t) => {
+  const rows = await loadDiabetes(dataDir);
+
+  await t.step("MODEL=linear: ten labelled gauges at the 100th observation", async () => {
+    const ctx = context({});
+    const state = await model.setup(ctx);
+    for (const row of rows.slice(0, 99)) {
+      await model.handle(featuresMessage(row.features), state, ctx);
+    }
+    assert.equal(ctx.gauges.size, 0);
+    await model.handle(featuresMessage(rows[99]!.features), state, ctx);
+    assert.equal(ctx.gauges.get("model_feature_psi_observations"), 100);
+    // The first 100 rows of the file against all 442 (FeatureDriftMonitor's tests give all ten).
+    assert.equal(ctx.gauges.get('model_feature_psi{feature="bmi"}')!.toFixed(4), "0.0811");
+    assert.equal(ctx.gauges.get('model_feature_psi{feature="s4"}')!.toFixed(4), "0.2808");
+    assert.equal(ctx.gauges.size, 11);
+    assert.equal(ctx.published.length, 100);
+  });
+
+  await t.step("a retry is the same observation, not counted again", async () => {
+    const ctx = context({ MODEL: "forest" });
+    const state = await model.setup(ctx);
+    for (const row of rows.slice(0, 99)) {
+      await model.handle(featuresMessage(row.features), state, ctx);
+    }
+    await model.handle(featuresMessage(rows[98]!.features, 2), state, ctx);
+    assert.equal(ctx.gauges.size, 0);
+    await model.handle(featuresMessage(rows[99]!.features), state, ctx);
+    assert.equal(ctx.gauges.get("model_feature_psi_observations"), 100);
+  });
+
+  await t.step("MODEL_DRIFT_WINDOW: the latest observations only", async () => {
+    const ctx = context({ MODEL_DRIFT_WINDOW: "300" });
+    const state = await model.setup(ctx);
+    for (const row of rows.slice(0, 400)) {
+      await model.handle(featuresMessage(row.features), state, ctx);
+    }
+    assert.equal(ctx.gauges.get("model_feature_psi_observations"), 300);
+    // Fewer are too noisy for the 0.2 threshold.
+    assert.throws(() => context({ MODEL_DRIFT_WINDOW: "299" }), {
+      name: "ConfigError",
+      message: 'Invalid MODEL_DRIFT_WINDOW "299": expected a whole number from 300 to 1000000',
+    });
+  });
+
+  await t.step("MODEL=sum has no training data: no gauge", async () => {
+    const ctx = context({ MODEL: "sum" });
+    const state = await model.setup(ctx);
+    for (const row of rows) await model.handle(featuresMessage(row.features), state, ctx);
+    assert.equal(ctx.gauges.size, 0);
   });
 });
 
