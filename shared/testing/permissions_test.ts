@@ -70,7 +70,8 @@ async function withListener(use: (port: number) => Promise<void>): Promise<void>
 }
 
 Deno.test("each function's settings use its own prefix (or a documented shared one)", async () => {
-  const shared = ["DATA_DIR", "LOGS_DIR"];
+  // The application's shared settings, functions/_settings.ts.
+  const shared = ["DATA_DIR", "LOGS_DIR", "CHAMPION", "CHALLENGERS"];
   for (const name of listFunctions()) {
     const { definition } = await loadFunction(name, {});
     const prefix = name.toUpperCase();
