@@ -47,6 +47,8 @@ Deno.test("dev runs --instance <group>=<function> VAR=value beside every functio
       FEATURES_INTERVAL_MS: "0",
       FEATURES_LIMIT: String(N),
       PLOT_INTERVAL_MS: "60000",
+      // Both models are compared, so metrics joins (not dead-letters) the sum's predictions.
+      CHALLENGERS: "sum",
     },
     stdin: "null",
     stdout: "piped",
@@ -65,7 +67,7 @@ Deno.test("dev runs --instance <group>=<function> VAR=value beside every functio
   }
   const [status, [stdout, stderr]] = await Promise.all([dev.status, output]);
   await Deno.remove(logsDir, { recursive: true });
-  assert.equal(status.code, 0, stderr);
+  assert.equal(status.code, 0, `${stderr}\n${stdout.split("\n").slice(-40).join("\n")}`);
   assert.match(stderr, /^ {2}model-sum {4}http:\/\/127\.0\.0\.1:\d+\/healthz {2}\(model\)$/m);
   const loaded = stdout.split("\n").filter((line) => line.includes('"event":"model loaded"'))
     .map((line) => JSON.parse(line))

@@ -63,6 +63,8 @@ async function keepRunning(
         connect: (events) => createMemoryTransport(broker, { events }),
       });
       started();
+      // Stopped while it was starting: an aborted signal fires no more "abort".
+      if (stop.aborted) return await runner.close();
       const stopped = new Promise<void>((done) => {
         stop.addEventListener("abort", () => done(runner.close()), { once: true });
       });
@@ -94,6 +96,8 @@ async function supervise(
       stderr: "piped",
     }).spawn();
     const kill = () => child.kill("SIGTERM");
+    // Stopped while spawning: an aborted signal fires no more "abort".
+    if (stop.aborted) kill();
     stop.addEventListener("abort", kill, { once: true });
     await Promise.all([prefix(name, child.stdout, started), prefix(name, child.stderr)]);
     const status = await child.status;
