@@ -124,6 +124,11 @@ export class ErrorPlot {
     return this.#models[0]!.path;
   }
 
+  /** Each challenger's metric log, in `CHALLENGERS`' order. */
+  get challengerLogPaths(): string[] {
+    return this.#models.slice(1).map((model) => model.path);
+  }
+
   /** The PNG this plot writes. */
   get plotPath(): string {
     return this.#plotPath;

@@ -56,6 +56,7 @@ export async function createLivePlot(
   const routes = liveViewRoutes(feed, {
     assets,
     metricLogPath: plot.metricLogPath,
+    challengerLogPaths: plot.challengerLogPaths,
     plotPath: plot.plotPath,
   });
   return { plot, feed, routes };

@@ -1,11 +1,12 @@
 /**
  * The live view's HTTP routes on the plot function's port: the page and its
- * static files, the Server-Sent Events stream of snapshots, the PNG and the
- * metric log. Each is an exact path; no part of a request ever becomes a file
+ * static files, the Server-Sent Events stream of snapshots, the PNG and each
+ * model's metric log. Each is an exact path; no part of a request ever becomes a file
  * path, and nothing is written.
  *
  * @module
  */
+import { basename } from "node:path";
 import type { RouteHandler, Routes } from "../../shared/define_function.ts";
 import { ERROR_PLOT_FILE, METRIC_LOG_FILE } from "../_metric_log.ts";
 import type { LiveFeed } from "./live_feed.ts";
@@ -20,8 +21,10 @@ export const EVENTS_PATH = "/events";
 export interface LiveViewRoutesOptions {
   /** The page's static files. */
   assets: LiveViewAssets;
-  /** The metric log's path, served at `/metric_log.csv`. */
+  /** The champion's metric log's path, served at `/metric_log.csv`. */
   metricLogPath: string;
+  /** Each challenger's metric log's path, served at `/<its file name>` (`/metric_log.forest.csv`). @default none */
+  challengerLogPaths?: readonly string[];
   /** The PNG's path, served at `/error_distribution.png`. */
   plotPath: string;
 }
@@ -41,6 +44,12 @@ export function liveViewRoutes(feed: LiveFeed, options: LiveViewRoutesOptions): 
   routes[`/${METRIC_LOG_FILE}`] = readOnly((request) =>
     streamFile(metricLogPath, { contentType: "text/csv; charset=utf-8", method: request.method })
   );
+  // Their names come from the configuration (model names are checked), never from a request.
+  for (const path of options.challengerLogPaths ?? []) {
+    routes[`/${basename(path)}`] = readOnly((request) =>
+      streamFile(path, { contentType: "text/csv; charset=utf-8", method: request.method })
+    );
+  }
   routes[`/${ERROR_PLOT_FILE}`] = readOnly((request) =>
     streamFile(plotPath, { contentType: "image/png", method: request.method })
   );

@@ -16,6 +16,7 @@ const PATHS = [
   "/live_page.js",
   "/live_page_icon.svg",
   "/metric_log.csv",
+  "/metric_log.forest.csv",
 ];
 
 async function withServer(
@@ -26,9 +27,10 @@ async function withServer(
   const routes = liveViewRoutes(feed, {
     assets: await loadLiveViewAssets(),
     metricLogPath: join(dir, "metric_log.csv"),
+    challengerLogPaths: [join(dir, "metric_log.forest.csv")],
     plotPath: join(dir, "error_distribution.png"),
   });
-  assert.deepEqual(Object.keys(routes).sort(), PATHS);
+  assert.deepEqual(Object.keys(routes).sort(), PATHS.toSorted());
   const ok = () => ({ ok: true });
   const server = await serveHealth({ live: ok, ready: ok, registry: new Registry(), routes }, {
     hostname: "127.0.0.1",
@@ -79,11 +81,24 @@ Deno.test("liveViewRoutes() streams the CSV and the PNG from their fixed paths o
     const csv = await fetch(`${url}/metric_log.csv`);
     assert.equal(csv.headers.get("content-type"), "text/csv; charset=utf-8");
     assert.equal(await csv.text(), "id,y_true,y_pred,error\na,1,3,2\n");
+    await Deno.writeTextFile(
+      join(dir, "metric_log.forest.csv"),
+      "id,y_true,y_pred,error\na,1,2,1\n",
+    );
+    const challenger = await fetch(`${url}/metric_log.forest.csv`);
+    assert.equal(challenger.headers.get("content-type"), "text/csv; charset=utf-8");
+    assert.equal(await challenger.text(), "id,y_true,y_pred,error\na,1,2,1\n");
     const png = await fetch(`${url}/error_distribution.png`);
     assert.equal(png.headers.get("content-type"), "image/png");
     assert.deepEqual(new Uint8Array(await png.arrayBuffer()), new Uint8Array([137, 80, 78, 71]));
     for (
-      const path of ["/metric_log.csv/", "/logs/metric_log.csv", "/%2e%2e/deno.json", "/index.html"]
+      const path of [
+        "/metric_log.csv/",
+        "/logs/metric_log.csv",
+        "/%2e%2e/deno.json",
+        "/index.html",
+        "/metric_log.sum.csv",
+      ]
     ) {
       const response = await fetch(url + path);
       assert.equal(response.status, 404, path);
