@@ -25,10 +25,14 @@ export async function markedChampion(logsDir: string): Promise<string | undefine
   }
 }
 
-/** Throws `ConfigError` when `logsDir` is marked with another champion than `champion`. */
-export async function checkChampion(logsDir: string, champion: string): Promise<void> {
+/**
+ * Throws `ConfigError` when `logsDir` is marked with another champion than
+ * `champion`; returns whether it is marked at all.
+ */
+export async function checkChampion(logsDir: string, champion: string): Promise<boolean> {
   const marked = await markedChampion(logsDir);
-  if (marked === undefined || marked === champion) return;
+  if (marked === undefined) return false;
+  if (marked === champion) return true;
   throw new ConfigError(
     "CHAMPION",
     `Invalid CHAMPION "${champion}": ${join(logsDir, "metric_log.csv")} holds the rows of ` +
@@ -38,8 +42,7 @@ export async function checkChampion(logsDir: string, champion: string): Promise<
 
 /** Checks, then marks `logsDir` as `champion`'s (atomically, synced) when not marked yet. */
 export async function markChampion(logsDir: string, champion: string): Promise<void> {
-  await checkChampion(logsDir, champion);
-  if (await markedChampion(logsDir) !== undefined) return;
+  if (await checkChampion(logsDir, champion)) return;
   const path = join(logsDir, CHAMPION_MARKER_FILE);
   const temporary = `${path}.tmp`;
   await Deno.writeTextFile(temporary, champion + "\n");
