@@ -346,14 +346,14 @@ Deno.test("docker-compose.yml runs every function from Dockerfile.deno beside a 
   }
 
   await t.step(
-    "the functions' healthcheck passes on 200 from /healthz and fails otherwise",
+    "the functions' healthcheck passes on 200 from /readyz and fails otherwise",
     async () => {
       let status = 200;
       const server = Deno.serve(
         { hostname: "127.0.0.1", port: 0, onListen() {} },
         (request) =>
           new Response(null, {
-            status: new URL(request.url).pathname === "/healthz" ? status : 404,
+            status: new URL(request.url).pathname === "/readyz" ? status : 404,
           }),
       );
       try {
