@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { ConfigError } from "../shared/errors.ts";
 import { setting, text } from "../shared/settings.ts";
 
 /** The data set and the fitted model. */
@@ -39,3 +40,20 @@ export const challengers = setting(
   ),
   [] as readonly string[],
 );
+
+/**
+ * The models compared, champion first, from the two settings above; a
+ * `ConfigError` when `CHALLENGERS` names the champion.
+ */
+export function comparedModels(
+  config: { readonly champion: string; readonly challengers: readonly string[] },
+): string[] {
+  const { champion, challengers } = config;
+  if (challengers.includes(champion)) {
+    throw new ConfigError(
+      "CHALLENGERS",
+      `Invalid CHALLENGERS "${challengers.join(",")}": it names the champion "${champion}"`,
+    );
+  }
+  return [champion, ...challengers];
+}

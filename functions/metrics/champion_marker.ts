@@ -10,7 +10,7 @@
  */
 import { dirname, join } from "node:path";
 import { ConfigError } from "../../shared/errors.ts";
-import { syncDirectory } from "./_synced_file.ts";
+import { syncDirectory, writeAll } from "./_synced_file.ts";
 
 /** The marker's name inside `LOGS_DIR`. */
 export const CHAMPION_MARKER_FILE = "metric_log.champion";
@@ -45,9 +45,9 @@ export async function markChampion(logsDir: string, champion: string): Promise<v
   if (await checkChampion(logsDir, champion)) return;
   const path = join(logsDir, CHAMPION_MARKER_FILE);
   const temporary = `${path}.tmp`;
-  await Deno.writeTextFile(temporary, champion + "\n");
-  const file = await Deno.open(temporary, { write: true });
+  const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
   try {
+    await writeAll(file, new TextEncoder().encode(champion + "\n"));
     await file.syncData();
   } finally {
     file.close();

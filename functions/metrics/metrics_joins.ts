@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { ConfigError, PermanentError } from "../../shared/errors.ts";
+import { PermanentError } from "../../shared/errors.ts";
+import { comparedModels } from "../_settings.ts";
 import { markChampion } from "./champion_marker.ts";
 import {
   type HalfMessage,
@@ -27,18 +28,6 @@ import {
 
 /** Options of {@linkcode openMetricsJoins}: those of each model's join. */
 export type OpenMetricsJoinsOptions = Omit<OpenMetricsStateOptions, "model">;
-
-/** The models compared, champion first; throws `ConfigError` when the champion is also a challenger. */
-export function comparedModels(config: MetricsContext["config"]): string[] {
-  const { champion, challengers } = config;
-  if (challengers.includes(champion)) {
-    throw new ConfigError(
-      "CHALLENGERS",
-      `Invalid CHALLENGERS "${challengers.join(",")}": it names the champion "${champion}"`,
-    );
-  }
-  return [champion, ...challengers];
-}
 
 /** Opens one join per compared model (see the module docs). */
 export async function openMetricsJoins(
@@ -106,19 +95,20 @@ export class MetricsJoins {
     if (this.#all.length === 1) return this.#all[0]!.handle(message);
     // Every join sees the truth, even when one refuses it, so a conflict in
     // one model's file does not leave the others without it.
-    return Promise.allSettled(this.#all.map((join) => join.handle(message))).then((results) => {
-      for (const result of results) if (result.status === "rejected") throw result.reason;
-    });
+    return settleAll(this.#all.map((join) => join.handle(message)));
   }
 
   /** Closes every join, even when one fails; the same promise every call. */
   close(): Promise<void> {
-    this.#closing ??= Promise.allSettled(this.#all.map((join) => join.close())).then(
-      (results) => {
-        for (const result of results) if (result.status === "rejected") throw result.reason;
-      },
-    );
+    this.#closing ??= settleAll(this.#all.map((join) => join.close()));
     return this.#closing;
+  }
+}
+
+/** Waits for every promise, then rejects with the first failure, if any. */
+async function settleAll(promises: readonly Promise<void>[]): Promise<void> {
+  for (const result of await Promise.allSettled(promises)) {
+    if (result.status === "rejected") throw result.reason;
   }
 }
 

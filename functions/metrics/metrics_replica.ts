@@ -16,8 +16,8 @@
 import { join } from "node:path";
 import { backoffDelay, delay } from "../../shared/runtime/backoff.ts";
 import type { HalfMessage, MetricsContext } from "./metrics_state.ts";
+import { comparedModels } from "../_settings.ts";
 import {
-  comparedModels,
   type MetricsJoins,
   openMetricsJoins,
   type OpenMetricsJoinsOptions,

@@ -9,10 +9,10 @@
  */
 import { join } from "node:path";
 import type { Context } from "../../shared/define_function.ts";
-import { ConfigError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { SettingValues } from "../../shared/settings.ts";
 import { ERROR_PLOT_FILE, metricLogFile } from "../_metric_log.ts";
+import { comparedModels } from "../_settings.ts";
 import { type ErrorDistributions, errorDistributions } from "./error_distributions.ts";
 import { HistogramChart, type HistogramChartOptions } from "./histogram_chart.ts";
 import { ModelErrors } from "./model_errors.ts";
@@ -81,12 +81,7 @@ export class ErrorPlot {
    */
   constructor(ctx: PlotContext, options: ErrorPlotOptions & { renderer: HistogramRenderer }) {
     const { logsDir, champion, challengers } = ctx.config;
-    if (challengers.includes(champion)) {
-      throw new ConfigError(
-        "CHALLENGERS",
-        `Invalid CHALLENGERS "${challengers.join(",")}": it names the champion "${champion}"`,
-      );
-    }
+    const models = comparedModels(ctx.config);
     const report = {
       logger: ctx.logger,
       skippedRows: ctx.counter(
@@ -99,7 +94,7 @@ export class ErrorPlot {
       byId: challengers.length > 0,
       ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
     };
-    this.#models = [champion, ...challengers].map((model) =>
+    this.#models = models.map((model) =>
       new ModelErrors(
         {
           model,
