@@ -81,8 +81,12 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
   const startConsumer = (name: keyof typeof CONSUMERS) =>
     pipeline.start(CONSUMERS[name].function, CONSUMERS[name].env, name);
   try {
-    for (const name of Object.keys(CONSUMERS) as (keyof typeof CONSUMERS)[]) startConsumer(name);
-    pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
+    // Every consumer group's queue exists before the source publishes: a
+    // fanout routes to the queues bound when it publishes, and the champion's
+    // queue alone makes a publish routable, so a challenger started late would
+    // miss the first observations (and its file lack their rows).
+    await Promise.all((Object.keys(CONSUMERS) as (keyof typeof CONSUMERS)[]).map(startConsumer));
+    await pipeline.start("features", { FEATURES_LIMIT: String(N), FEATURES_INTERVAL_MS: "0" });
     const rows = async () => (await readCsv(csvPath)).split("\n").length - 2;
     const random = mulberry32(SEED);
     // The source runs far ahead of the consumers, so its kill follows its own
@@ -97,7 +101,7 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
       const confirmed = pipeline.confirmed();
       console.log(`  kill -9 features at ${confirmed} of ${N} confirmed`);
       await delay(300);
-      pipeline.start("features", {
+      await pipeline.start("features", {
         FEATURES_LIMIT: String(N - confirmed),
         FEATURES_INTERVAL_MS: "0",
       });
@@ -122,7 +126,7 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
       } else {
         await pipeline.kill(fault.name);
         await delay(300 + Math.round(random() * 700));
-        startConsumer(fault.name);
+        await startConsumer(fault.name);
         kills++;
       }
     }
@@ -142,7 +146,18 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
       check = checkMetricLog(await readCsv(csvPath), expected);
       challengerCheck = checkMetricLog(await readCsv(challengerCsvPath), challengerExpected);
       return check.lost === 0 && challengerCheck.lost === 0;
-    }, { timeoutMs: 120_000, intervalMs: 200 });
+    }, { timeoutMs: 120_000, intervalMs: 200 }).catch(async (error) => {
+      // What was left where, for the one reading the failure.
+      for (const [file, result] of [["champion", check], ["forest", challengerCheck]] as const) {
+        console.log(`  ${file}: lost=${result?.lost} rows=${result?.rows} ${result?.problems[0]}`);
+      }
+      for (const q of await listQueues(node.nodeName)) {
+        console.log(`  ${q.name}: ${q.messages}`);
+      }
+      for (const run of pipeline.runs) console.log(`  ${run.name}: ${eventCounts(run.logs)}`);
+      await keepForInquiry(logsDir, pipeline);
+      throw error;
+    });
     await waitFor("the queues to drain", async () => {
       const queues = await listQueues(node.nodeName);
       return queues.filter((q) => !q.name.endsWith(".dead")).every((q) => q.messages === 0);
@@ -183,6 +198,19 @@ Deno.test("the pipeline on RabbitMQ loses and doubles nothing through kills and 
     await Deno.remove(logsDir, { recursive: true }).catch(() => {});
   }
 });
+
+/**
+ * After a failure, writes every run's log lines beside the CSVs and keeps
+ * them there (`<logsDir>.kept`), for the one reading the failure.
+ */
+async function keepForInquiry(logsDir: string, pipeline: ProcessPipeline): Promise<void> {
+  for (const [i, run] of pipeline.runs.entries()) {
+    const lines = run.logs.map((record) => JSON.stringify(record)).join("\n");
+    await Deno.writeTextFile(join(logsDir, `run-${i}-${run.name}.jsonl`), lines + "\n");
+  }
+  await Deno.rename(logsDir, `${logsDir}.kept`);
+  console.log(`  kept the CSVs and every run's log lines in ${logsDir}.kept`);
+}
 
 /** "event×count" of every log line above debug, for a failure's report. */
 function eventCounts(logs: readonly { level?: string; event?: string }[]): string {

@@ -43,7 +43,9 @@ export class ProcessPipeline {
 
   /**
    * Starts a function, known afterwards as `as` (a second deployment of one
-   * function needs a name of its own); the source logs at debug level (its confirms).
+   * function needs a name of its own), and waits for its "function started"
+   * line: a consumer's queues exist from then on, so a source started after it
+   * publishes nothing that misses it. The source logs at debug level (its confirms).
    */
   async start(
     name: string,
@@ -60,6 +62,9 @@ export class ProcessPipeline {
     });
     this.runs.push(process);
     this.#current.set(as, process);
+    await process.waitForLog("start", (r) => r.event === "function started", {
+      timeoutMs: 30_000,
+    });
     return process;
   }
 
