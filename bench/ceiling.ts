@@ -14,7 +14,7 @@ import { setImmediate } from "node:timers";
 import { v7 } from "uuid";
 import { encodeMessage } from "../shared/runtime/codec.ts";
 import { deadLetterQueueName } from "../shared/runtime/transport.ts";
-import { loadDiabetes } from "../functions/features/load_diabetes.ts";
+import { loadDiabetes } from "../functions/_load_diabetes.ts";
 import { openPublisher, pipelineQueueArguments } from "./_amqp.ts";
 import type { FEATURES_X } from "../functions/_streams.ts";
 

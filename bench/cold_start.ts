@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { connect, type ConsumeMessage } from "amqplib";
 import { v7 } from "uuid";
-import { loadDiabetes } from "../functions/features/load_diabetes.ts";
+import { loadDiabetes } from "../functions/_load_diabetes.ts";
 import { delay } from "../shared/runtime/backoff.ts";
 import { encodeMessage } from "../shared/runtime/codec.ts";
 import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { v7 } from "uuid";
 import { delay } from "../shared/runtime/backoff.ts";
 import { encodeMessage } from "../shared/runtime/codec.ts";
-import { loadDiabetes } from "../functions/features/load_diabetes.ts";
+import { loadDiabetes } from "../functions/_load_diabetes.ts";
 import { deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, readProcessMemory, spawnChild, stopAll } from "./_child.ts";
 import { CsvWatcher } from "./_csv_watcher.ts";

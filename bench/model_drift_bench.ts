@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { MessageOf } from "../shared/define_function.ts";
 import { fakeContext } from "../shared/testing/fake_context.ts";
 import type { FEATURES_X } from "../functions/_streams.ts";
-import { loadDiabetes } from "../functions/features/load_diabetes.ts";
+import { loadDiabetes } from "../functions/_load_diabetes.ts";
 import { FeatureDrift } from "../functions/model/feature_drift.ts";
 import { loadModel } from "../functions/model/load_model.ts";
 import model from "../functions/model/mod.ts";

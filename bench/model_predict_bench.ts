@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { loadDiabetes } from "../functions/features/load_diabetes.ts";
+import { loadDiabetes } from "../functions/_load_diabetes.ts";
 import { loadModel } from "../functions/model/load_model.ts";
 import { MODEL_KINDS } from "../functions/model/settings.ts";
 

@@ -15,8 +15,8 @@
 import { join } from "node:path";
 import { fakeContext } from "../shared/testing/fake_context.ts";
 import { ERROR_PLOT_FILE as PLOT_FILE, metricLogFile } from "../functions/_metric_log.ts";
-import { loadDiabetes } from "../functions/features/load_diabetes.ts";
-import { mulberry32 } from "../functions/features/mulberry32.ts";
+import { loadDiabetes } from "../functions/_load_diabetes.ts";
+import { mulberry32 } from "../functions/_mulberry32.ts";
 import { loadModel } from "../functions/model/load_model.ts";
 import type { ModelKind } from "../functions/model/model.ts";
 import { ErrorPlot } from "../functions/plot/error_plot.ts";

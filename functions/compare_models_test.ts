@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compareModels } from "./_compare_models.ts";
-import { loadDiabetes } from "./features/load_diabetes.ts";
-import { mulberry32 } from "./features/mulberry32.ts";
+import { loadDiabetes } from "./_load_diabetes.ts";
+import { mulberry32 } from "./_mulberry32.ts";
 import { loadModel } from "./model/load_model.ts";
 import type { ModelKind } from "./model/model.ts";
 

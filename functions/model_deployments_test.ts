@@ -15,7 +15,7 @@ import { type FunctionProcess, spawnFunction } from "../shared/testing/function_
 import { listQueues, startRabbitNode } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
 import { type Features, FEATURES_X, PREDICTIONS_Y_PRED } from "./_streams.ts";
-import { loadDiabetes } from "./features/load_diabetes.ts";
+import { loadDiabetes } from "./_load_diabetes.ts";
 import { FOREST_MODEL_FILE, loadModel, MODEL_FILE } from "./model/load_model.ts";
 import type { Model } from "./model/model.ts";
 

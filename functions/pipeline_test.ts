@@ -16,7 +16,7 @@ import { checkMetricLog, confirmedObservations } from "./_testing/check_metric_l
 import { type FunctionProcess, spawnFunction } from "../shared/testing/function_process.ts";
 import { listExchanges, listQueues, startRabbitNode } from "../shared/testing/rabbit_node.ts";
 import { waitFor } from "../shared/testing/wait_for.ts";
-import { loadDiabetes } from "./features/load_diabetes.ts";
+import { loadDiabetes } from "./_load_diabetes.ts";
 import { loadModel } from "./model/load_model.ts";
 
 const N = 300;

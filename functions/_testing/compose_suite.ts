@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { decode } from "fast-png";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { loadModel } from "../model/load_model.ts";
 import {
   checkMetricLog,

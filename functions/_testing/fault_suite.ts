@@ -27,8 +27,8 @@ import {
 } from "../../shared/memory/memory_transport.ts";
 import { type FunctionRunner, runFunction } from "../../shared/runtime/run_function.ts";
 import { queueName } from "../../shared/runtime/transport.ts";
-import { loadDiabetes } from "../features/load_diabetes.ts";
-import { mulberry32 } from "../features/mulberry32.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
+import { mulberry32 } from "../_mulberry32.ts";
 import { loadModel } from "../model/load_model.ts";
 import { delay } from "../../shared/runtime/backoff.ts";
 import { checkMetricLog, confirmedObservations, type MetricLogCheck } from "./check_metric_log.ts";

@@ -11,7 +11,7 @@ import { checkMetricLog, confirmedObservations, type MetricLogCheck } from "./ch
 import { type FunctionProcess, spawnFunction } from "../../shared/testing/function_process.ts";
 import type { RabbitNode } from "../../shared/testing/rabbit_node.ts";
 import { waitFor } from "../../shared/testing/wait_for.ts";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { loadModel } from "../model/load_model.ts";
 
 /** The CSV's header line. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { loadModel } from "../model/load_model.ts";
 import type { ModelKind } from "../model/model.ts";
 import { confirmedObservations, startedObservations } from "./check_metric_log.ts";

@@ -12,8 +12,8 @@
 import { v7 } from "uuid";
 import { type Counter, defineTicker } from "../../shared/define_function.ts";
 import { FEATURES_X, FEATURES_Y_TRUE } from "../_streams.ts";
-import { type DiabetesRow, loadDiabetes } from "./load_diabetes.ts";
-import { mulberry32 } from "./mulberry32.ts";
+import { type DiabetesRow, loadDiabetes } from "../_load_diabetes.ts";
+import { mulberry32 } from "../_mulberry32.ts";
 import { featuresSettings } from "./settings.ts";
 
 /** What the source keeps between ticks. */

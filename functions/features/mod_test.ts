@@ -6,7 +6,7 @@ import type { Env } from "../../shared/runtime/config.ts";
 import type { TickResult } from "../../shared/define_function.ts";
 import { FEATURES_X, FEATURES_Y_TRUE } from "../_streams.ts";
 import { fakeContext, type FakeContextOptions } from "../../shared/testing/fake_context.ts";
-import { loadDiabetes } from "./load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import features from "./mod.ts";
 import { featuresSettings } from "./settings.ts";
 

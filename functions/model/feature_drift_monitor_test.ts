@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { FEATURE_NAMES, type Features } from "../_streams.ts";
 import { fakeContext, loggedEvents } from "../../shared/testing/fake_context.ts";
 // The rows as the source streams them, and its seeded generator to draw from them.
-import { loadDiabetes } from "../features/load_diabetes.ts";
-import { mulberry32 } from "../features/mulberry32.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
+import { mulberry32 } from "../_mulberry32.ts";
 import { FeatureDriftMonitor } from "./feature_drift_monitor.ts";
 import { featureReference } from "./feature_reference.ts";
 import type { Model } from "./model.ts";

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import jStat from "jstat";
 import { FEATURE_NAMES, type FeatureName, type Features } from "../_streams.ts";
 // The rows as the source streams them, and its seeded generator to draw from them.
-import { loadDiabetes } from "../features/load_diabetes.ts";
-import { mulberry32 } from "../features/mulberry32.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
+import { mulberry32 } from "../_mulberry32.ts";
 import { FeatureDrift } from "./feature_drift.ts";
 import { featureReference } from "./feature_reference.ts";
 

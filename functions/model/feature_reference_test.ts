@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FEATURE_NAMES, type Features } from "../_streams.ts";
 // The reference must be binned from the features exactly as the source streams them.
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { featureReference, FeatureReferenceSchema } from "./feature_reference.ts";
 
 const dataDir = join(fileURLToPath(new URL("../../", import.meta.url)), "data");

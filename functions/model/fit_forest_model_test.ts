@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { fitForestModel } from "./fit_forest_model.ts";
 import { forestModel, parseForestModel } from "./forest_model.ts";
 import { FOREST_MODEL_FILE } from "./load_model.ts";

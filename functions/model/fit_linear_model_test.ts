@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FEATURE_NAMES } from "../_streams.ts";
 // The fit needs the data set exactly as the source streams it.
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { fitLinearModel } from "./fit_linear_model.ts";
 import { linearModel } from "./linear_model.ts";
 import { scorePredictions } from "./score_predictions.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FEATURE_NAMES, type Features } from "../_streams.ts";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { fitForestModel } from "./fit_forest_model.ts";
 import { forestModel, parseForestModel } from "./forest_model.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { fitLinearModel } from "./fit_linear_model.ts";
 import { parseLinearModel } from "./linear_model.ts";
 import { FOREST_MODEL_FILE, loadModel, MODEL_FILE, modelFile } from "./load_model.ts";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Env } from "../../shared/runtime/config.ts";
 import type { MessageOf } from "../../shared/define_function.ts";
 import { FEATURE_NAMES, type Features, FEATURES_X, PREDICTIONS_Y_PRED } from "../_streams.ts";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { fakeContext, type FakeContextOptions } from "../../shared/testing/fake_context.ts";
 import { loadModel } from "./load_model.ts";
 import model from "./mod.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger } from "../../shared/logger.ts";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { loadModel, MODEL_FILE } from "./load_model.ts";
 import type { Model, ModelKind } from "./model.ts";
 import { ModelReloader } from "./model_reloader.ts";

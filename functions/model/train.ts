@@ -7,7 +7,7 @@
  * reloads it never reads half a file. An entry point, so it may print.
  */
 import { join } from "node:path";
-import { loadDiabetes } from "../features/load_diabetes.ts";
+import { loadDiabetes } from "../_load_diabetes.ts";
 import { fitForestModel } from "./fit_forest_model.ts";
 import { fitLinearModel } from "./fit_linear_model.ts";
 import { FOREST_MODEL_FILE, MODEL_FILE } from "./load_model.ts";

@@ -1,7 +1,15 @@
+/**
+ * The diabetes data set, read from the data directory and scaled like
+ * scikit-learn's: the source streams it, the model function's training fits
+ * on it. Beside the functions rather than in one of their folders, so no
+ * function imports another's.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { FEATURE_NAMES, type Features } from "../_streams.ts";
-import { scaleColumn } from "./scale_column.ts";
+import { FEATURE_NAMES, type Features } from "./_streams.ts";
+import { scaleColumn } from "./_scale_column.ts";
 
 /** The raw data set's file name inside the data directory. */
 export const DIABETES_FILE = "diabetes_raw.csv";

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
-import { FEATURE_NAMES } from "../_streams.ts";
-import { DIABETES_FILE, loadDiabetes, parseDiabetes } from "./load_diabetes.ts";
+import { FEATURE_NAMES } from "./_streams.ts";
+import { DIABETES_FILE, loadDiabetes, parseDiabetes } from "./_load_diabetes.ts";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const dataDir = join(repoRoot, "data");
 // The independently computed reference (see testdata/README.md).
 const referencePath = fileURLToPath(new URL("testdata/diabetes_scaled.csv", import.meta.url));

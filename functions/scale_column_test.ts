@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { scaleColumn } from "./scale_column.ts";
+import { scaleColumn } from "./_scale_column.ts";
 
 function sumOfSquares(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value * value, 0);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mulberry32 } from "./mulberry32.ts";
+import { mulberry32 } from "./_mulberry32.ts";
 
 Deno.test("mulberry32() reproduces the reference generator", async (t) => {
   await t.step("seed 1 gives the published first values", () => {
