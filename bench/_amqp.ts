@@ -7,8 +7,12 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { type ConfirmChannel, connect } from "amqplib";
-import { DEFAULT_DELIVERY_LIMIT, queueArguments } from "../shared/amqp/amqp_transport.ts";
+import { type Channel, type ConfirmChannel, connect } from "amqplib";
+import {
+  declareGroupQueue,
+  DEFAULT_DELIVERY_LIMIT,
+  queueArguments,
+} from "../shared/amqp/amqp_transport.ts";
 import { STREAMS } from "../functions/_streams.ts";
 import {
   deadLetterQueueName,
@@ -23,6 +27,25 @@ export const PIPELINE_QUEUES: readonly string[] = [
   // metrics' replicas are single-active: one queue fed by both its streams.
   singleActiveQueueName("metrics"),
 ].flatMap((queue) => [queue, deadLetterQueueName(queue)]);
+
+/**
+ * Declares a function's queue before it starts, exactly as its runtime will:
+ * metrics' one single-active queue fed by both its streams, another group's
+ * queue on its one stream.
+ */
+export async function declareFunctionQueue(
+  channel: Channel,
+  group: "model" | "metrics",
+): Promise<void> {
+  const topology = group === "metrics"
+    ? {
+      queue: singleActiveQueueName("metrics"),
+      streams: ["features/Y_true", "predictions/Y_pred"],
+      singleActive: true,
+    }
+    : { queue: queueName("features/X", group), streams: ["features/X"], singleActive: false };
+  await declareGroupQueue(channel, topology, DEFAULT_DELIVERY_LIMIT);
+}
 
 /** The arguments of a group's quorum queue, exactly as the transport declares it. */
 export function pipelineQueueArguments(queue: string): Record<string, unknown> {

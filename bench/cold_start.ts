@@ -15,10 +15,10 @@ import { v7 } from "uuid";
 import { loadDiabetes } from "../functions/_load_diabetes.ts";
 import { delay } from "../shared/runtime/backoff.ts";
 import { encodeMessage } from "../shared/runtime/codec.ts";
-import { deadLetterQueueName, queueName } from "../shared/runtime/transport.ts";
-import { deletePipelineQueues, openPublisher, pipelineQueueArguments } from "./_amqp.ts";
+import { declareFunctionQueue, deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, logTime, spawnChild } from "./_child.ts";
 import { childEnv, started } from "./pipeline_run.ts";
+import { DEFAULT_CHAMPION } from "../functions/_settings.ts";
 
 /** One function's cold starts, in ms from spawn. */
 export interface ColdStartResult {
@@ -76,11 +76,11 @@ async function coldStart(url: string, name: string) {
       await seen("features/Y_true"); // Both streams need a queue, or the source waits.
     } else if (name === "model") {
       effect = await seen("predictions/Y_pred");
-      await waiting(url, channel, "features/X", "model");
+      await waiting(url, channel, "model");
     } else if (name === "metrics") {
       const path = join(logsDir, "metric_log.csv");
       effect = () => fileGrows(path, "id,y_true,y_pred,error\n".length, stop.signal);
-      await waiting(url, channel, "features/Y_true", "metrics");
+      await waiting(url, channel, "metrics");
     } else {
       await Deno.writeTextFile(join(logsDir, "metric_log.csv"), csv(200));
       const path = join(logsDir, "error_distribution.png");
@@ -116,26 +116,13 @@ async function coldStart(url: string, name: string) {
   }
 }
 
-/** Declares a group's queue as the runtime does and puts one message in it (both halves for metrics). */
+/** Declares a group's queue as its runtime will and puts one message in it (both halves for metrics). */
 async function waiting(
   url: string,
   channel: Awaited<ReturnType<Awaited<ReturnType<typeof connect>>["createChannel"]>>,
-  stream: string,
-  group: string,
+  group: "model" | "metrics",
 ): Promise<void> {
-  const streams: string[] = group === "metrics"
-    ? ["features/Y_true", "predictions/Y_pred"]
-    : [stream];
-  for (const s of streams) {
-    const queue = queueName(s, group);
-    await channel.assertExchange(s, "fanout", { durable: true });
-    await channel.assertQueue(deadLetterQueueName(queue), {
-      durable: true,
-      arguments: { "x-queue-type": "quorum", "x-quorum-initial-group-size": 3 },
-    });
-    await channel.assertQueue(queue, { durable: true, arguments: pipelineQueueArguments(queue) });
-    await channel.bindQueue(queue, s, "");
-  }
+  await declareFunctionQueue(channel, group);
   const [row] = await loadDiabetes("./data");
   const id = v7();
   const output = await openPublisher(url.split(",")[0]!, 4);
@@ -152,7 +139,7 @@ async function waiting(
       await output.publisher.publish(
         "predictions/Y_pred",
         "",
-        encodeMessage(id, { y_pred: 150, model: { name: "bench", version: "1" } }, now),
+        encodeMessage(id, { y_pred: 150, model: { name: DEFAULT_CHAMPION, version: "1" } }, now),
       );
     }
     await output.publisher.settled();

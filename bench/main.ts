@@ -109,6 +109,11 @@ async function runStages(
   });
   await stage("memory", async () => {
     result.metricsMemory = await measureMetricsMemory(broker(), args.pending);
+    // Fewer halves held than sent is a failure of the stage, not a figure.
+    const { pendingHeld, pendingTarget } = result.metricsMemory;
+    if (pendingHeld < pendingTarget) {
+      throw new Error(`metrics held ${pendingHeld} of the ${pendingTarget} halves sent`);
+    }
   });
   await stage("plot", async () => {
     const plot = [];
@@ -139,6 +144,11 @@ async function runStages(
   });
   await stage("cold-start", async () => {
     result.coldStarts = await measureColdStarts(broker(), args.coldStarts);
+    // The others' figures are kept; a function that saw no first message fails the stage.
+    const failed = result.coldStarts.filter((start) => start.failure !== undefined);
+    if (failed.length > 0) {
+      throw new Error(failed.map(({ name, failure }) => `${name}: ${failure}`).join("; "));
+    }
   });
   return result;
 }

@@ -15,6 +15,7 @@ import { deletePipelineQueues, openPublisher } from "./_amqp.ts";
 import { type Child, type ProcessMemory, readProcessMemory, spawnChild } from "./_child.ts";
 import { childEnv, started } from "./pipeline_run.ts";
 import type { FEATURES_Y_TRUE, PREDICTIONS_Y_PRED } from "../functions/_streams.ts";
+import { DEFAULT_CHAMPION } from "../functions/_settings.ts";
 
 /** Options of {@linkcode measureMetricsMemory}. */
 export interface MeasureMetricsMemoryOptions {
@@ -69,7 +70,7 @@ export async function measureMetricsMemory(
         "",
         encodeMessage<typeof PREDICTIONS_Y_PRED>(v7(), {
           y_pred: 100 + (i % 150),
-          model: { name: "bench", version: "1" },
+          model: { name: DEFAULT_CHAMPION, version: "1" },
         }, timestamp),
       );
     }

@@ -22,8 +22,11 @@ const modelName = z.string().regex(
   "expected a model name: lower-case letters, digits, - and _",
 );
 
+/** `CHAMPION` unless set: the model whose predictions metrics joins by default. */
+export const DEFAULT_CHAMPION = "linear";
+
 /** The model whose rows go to `metric_log.csv`: the one in service. */
-export const champion = setting("CHAMPION", modelName, "linear");
+export const champion = setting("CHAMPION", modelName, DEFAULT_CHAMPION);
 
 /**
  * The models compared with the champion, comma-separated: each one's rows go

@@ -13,6 +13,7 @@ import { Buffer } from "node:buffer";
 import { type ChannelModel, connect, type RecoveringChannelModel } from "amqplib";
 import {
   AmqpSubscription,
+  declareGroupQueue,
   queueArguments,
   type SubscriptionTopology,
 } from "./_amqp_subscription.ts";
@@ -79,8 +80,8 @@ export interface AmqpTransport extends Transport {
 /** The queues' `x-delivery-limit` unless {@linkcode AmqpTransportOptions.deliveryLimit} says otherwise. */
 export const DEFAULT_DELIVERY_LIMIT = 20;
 
-/** The arguments of a group's quorum queue, for tools that declare it themselves (the bench). */
-export { queueArguments };
+/** A group's quorum queue and how it is declared, for tools that declare it themselves (the bench). */
+export { declareGroupQueue, queueArguments };
 
 /** Returns the URL with its password masked, for logs. */
 export function redactUrl(url: string): string {
