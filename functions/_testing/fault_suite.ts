@@ -304,6 +304,7 @@ Deno.test("the pipeline on a 3-node cluster loses and doubles nothing when a lea
       console.log(`  lost=${check?.lost} rows=${check?.rows}`);
       for (const q of await cluster.quorumQueues()) console.log(`  ${q.name}: ${q.messages}`);
       for (const run of pipeline.runs) console.log(`  ${run.name}: ${eventCounts(run.logs)}`);
+      await keepForInquiry(logsDir, pipeline);
       throw error;
     });
     await waitFor("the queues to drain", async () => {
